@@ -1,0 +1,11 @@
+//! The Dockerfile engine: parser (instructions, flags, heredocs, shell words), model and rules.
+
+pub mod parse;
+
+use super::{LintContext, LintOutput};
+use crate::source::SourceFile;
+
+pub fn lint(source: &SourceFile, _ctx: &LintContext) -> LintOutput {
+    let _file = parse::parse(&source.text);
+    LintOutput::default()
+}

@@ -1,0 +1,109 @@
+//! The one dispatch point: file type → engine. Each engine parses its text into a model with
+//! spans, runs its rules and reports the comments that may hold suppressions.
+
+pub mod dockerfile;
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::source::SourceFile;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileType {
+    Dockerfile,
+    Kubernetes,
+    Nginx,
+    Jenkinsfile,
+}
+
+impl FileType {
+    pub const ALL: [FileType; 4] = [
+        FileType::Dockerfile,
+        FileType::Kubernetes,
+        FileType::Nginx,
+        FileType::Jenkinsfile,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileType::Dockerfile => "dockerfile",
+            FileType::Kubernetes => "kubernetes",
+            FileType::Nginx => "nginx",
+            FileType::Jenkinsfile => "jenkinsfile",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FileType> {
+        FileType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Whether this engine is built yet; files of other types are found but not linted.
+    pub fn is_linted(self) -> bool {
+        matches!(self, FileType::Dockerfile)
+    }
+
+    pub fn registry_kind(self) -> crate::registry::FileKind {
+        use crate::registry::FileKind;
+        match self {
+            FileType::Dockerfile => FileKind::Dockerfile,
+            FileType::Kubernetes => FileKind::Kubernetes,
+            FileType::Nginx => FileKind::Nginx,
+            FileType::Jenkinsfile => FileKind::Jenkinsfile,
+        }
+    }
+}
+
+/// Rule options from the file type tables of lint.toml.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `[dockerfile] trusted-registries`: when non-empty, DKR040 is active.
+    pub trusted_registries: Vec<String>,
+    /// `[dockerfile] non-root-images`: glob patterns of base images that run as non-root.
+    pub non_root_images: Vec<String>,
+}
+
+/// What an engine knows about the file besides its text.
+#[derive(Debug, Clone, Default)]
+pub struct LintContext {
+    /// The file on disk; `None` for stdin (rules that look at neighbouring files are skipped).
+    pub disk_path: Option<PathBuf>,
+    pub options: Options,
+}
+
+/// A comment that may hold a suppression, and what it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// The whole comment, marker included (what a fix removes).
+    pub span: Span,
+    /// The text after the comment marker (`#`, `//`).
+    pub body: Span,
+    /// The byte range a line-level suppression in this comment covers: the statement below it
+    /// (for a comment alone on its line) or its own line (for an end-of-line comment).
+    pub covers: Span,
+    /// Whether the comment is alone on its line(s), so removing it removes whole lines.
+    pub own_line: bool,
+}
+
+/// The result of linting one file's text.
+#[derive(Debug, Default)]
+pub struct LintOutput {
+    pub diagnostics: Vec<Diagnostic>,
+    pub comments: Vec<Comment>,
+    /// Byte ranges of secret values, masked in every output that prints source text.
+    pub secrets: Vec<Span>,
+}
+
+/// Parses `source` as `file_type` and runs every rule of that engine.
+pub fn lint(file_type: FileType, source: &SourceFile, ctx: &LintContext) -> LintOutput {
+    match file_type {
+        FileType::Dockerfile => dockerfile::lint(source, ctx),
+        FileType::Kubernetes | FileType::Nginx | FileType::Jenkinsfile => LintOutput::default(),
+    }
+}
+
+/// How many syntax errors the text has; `--fix` refuses a result with more than the original.
+pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
+    match file_type {
+        FileType::Dockerfile => dockerfile::parse::parse(text).errors.len(),
+        FileType::Kubernetes | FileType::Nginx | FileType::Jenkinsfile => 0,
+    }
+}

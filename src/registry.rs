@@ -1,0 +1,233 @@
+//! The rule registry: the one table that is the truth for every rule's code, name, file type,
+//! default severity, default selection, fix kind and summary. `rules/CODE.md` pages must match it
+//! (a test checks both ways).
+
+use crate::diagnostic::Severity;
+use std::fmt;
+
+/// Which file types a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// Cross-cutting rules (OPS, SEC) that apply to every file type.
+    Any,
+    Dockerfile,
+    Kubernetes,
+    Nginx,
+    Jenkinsfile,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Any => "any",
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::Kubernetes => "kubernetes",
+            FileKind::Nginx => "nginx",
+            FileKind::Jenkinsfile => "jenkinsfile",
+        }
+    }
+}
+
+/// What kind of fix a rule offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixKind {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe in some cases, unsafe in others (the rule decides per finding).
+    Sometimes,
+}
+
+impl FixKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixKind::None => "none",
+            FixKind::Safe => "safe",
+            FixKind::Unsafe => "unsafe",
+            FixKind::Sometimes => "safe or unsafe",
+        }
+    }
+}
+
+/// The metadata of one rule.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    pub code: Code,
+    pub name: &'static str,
+    pub file_kind: FileKind,
+    pub severity: Severity,
+    pub default_on: bool,
+    pub fix: FixKind,
+    /// What the rule detects, from the catalogue.
+    pub summary: &'static str,
+    /// The names peers use for the same check (hadolint DLxxxx, checkov CKV_*, …).
+    pub anchor: &'static str,
+}
+
+macro_rules! registry {
+    ($($code:ident $name:literal $kind:ident $sev:ident $on:literal $fix:ident $summary:literal $anchor:literal;)*) => {
+        /// Every rule code. Codes are stable: once shipped, a code keeps its meaning forever.
+        #[allow(clippy::upper_case_acronyms)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($code,)* }
+
+        /// The registry, in code order.
+        pub static RULES: &[RuleMeta] = &[
+            $(RuleMeta {
+                code: Code::$code,
+                name: $name,
+                file_kind: FileKind::$kind,
+                severity: Severity::$sev,
+                default_on: $on,
+                fix: FixKind::$fix,
+                summary: $summary,
+                anchor: $anchor,
+            },)*
+        ];
+
+        impl Code {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$code => stringify!($code),)* }
+            }
+        }
+    };
+}
+
+registry! {
+    OPS001 "unreadable-file" Any Error true None "a file that cannot be read, is binary (a NUL byte in its first 8 KiB), is UTF-16/32, or is over `[files] max-size` (default 10 MiB)" "—";
+    OPS002 "unused-suppression" Any Warning true Safe "an `opslint: ignore[…]` comment or annotation that suppressed nothing (codes not selected in this run are exempt)" "ruff RUF100";
+    OPS003 "invalid-suppression" Any Warning true None "a suppression naming an unknown code or name, or malformed (`# opslint: context=…` is a valid directive, not a suppression)" "ruff RUF103";
+    OPS004 "not-utf8" Any Info true None "a text file that is not valid UTF-8: it is still linted, with each invalid byte read as `?` so every span stays exact" "—";
+    OPS005 "internal-error" Any Error true None "a rule or parser failed on this file (a bug in opslint): reported with the rule's code in the message; the other files and rules still run" "—";
+    DKR001 "syntax-error" Dockerfile Error true None "unknown instruction, missing arguments, unterminated JSON array or heredoc, bad parser directive; the parser recovers and lints the rest of the file" "hadolint DL1000";
+    DKR002 "untagged-image" Dockerfile Warning true None "`FROM image` with no tag or digest (not `scratch`, not a stage name; `FROM ${X}` resolved through ARG defaults, skipped if unresolvable)" "DL3006";
+    DKR003 "latest-tag" Dockerfile Warning true None "`FROM image:latest`" "DL3007, CKV_DOCKER_7";
+    DKR004 "single-stage-build" Dockerfile Warning true None "the final stage compiles or bundles: it runs `mvn package|install|verify`, `gradle`/`gradlew build|assemble|jar|bootJar|shadowJar|installDist`, `go build`, `cargo build`, `npm|yarn|pnpm run build` or `yarn|pnpm build`, `dotnet build|publish`, `javac`, `gcc`/`g++`/`clang`, or `tsc`, so the image ships the toolchain and sources; build in an earlier stage and copy only the artifact. Points at the build command" "(none: our own, the seed's multi-stage advice)";
+    DKR005 "root-user" Dockerfile Warning true None "the final stage runs as root: the last `USER` along the final stage's chain of local `FROM <stage>` is `root`, `0`, `root:*`, `0:*`, or there is none — unless the base image is known to run as non-root (`*:nonroot`, distroless `nonroot`, images listed in `[dockerfile] non-root-images`) or is a Windows image. Points at the `USER root` line, else at the final `FROM`" "DL3002, CKV_DOCKER_3/8, trivy DS002";
+    DKR006 "missing-healthcheck" Dockerfile Info true None "the final stage has no `HEALTHCHECK` (and does not inherit one from a local stage)" "CKV_DOCKER_2, DL3057";
+    DKR007 "apt-no-install-recommends" Dockerfile Info true Unsafe "`apt-get install` without `--no-install-recommends`" "DL3015";
+    DKR008 "apt-lists-not-removed" Dockerfile Info true Unsafe "`apt-get install` in a RUN that does not remove `/var/lib/apt/lists/*` (and no cache mount)" "DL3009";
+    DKR009 "apk-no-cache" Dockerfile Info true Safe "`apk add` without `--no-cache` (and no cache mount)" "DL3019";
+    DKR010 "pip-no-cache-dir" Dockerfile Info true Safe "`pip install` without `--no-cache-dir` (and no cache mount, no `PIP_NO_CACHE_DIR`)" "DL3042";
+    DKR011 "npm-install-in-image" Dockerfile Info true Unsafe "`npm install`/`npm i` with no package names and no `-g`: use `npm ci` for a reproducible install from the lockfile" "(seed)";
+    DKR012 "add-instead-of-copy" Dockerfile Warning true Safe "`ADD` of local files that are not archives (URLs and archives are exempt)" "DL3020, CKV_DOCKER_4";
+    DKR013 "maintainer-deprecated" Dockerfile Warning true Safe "`MAINTAINER` → `LABEL maintainer=\"…\"`" "DL4000, CKV_DOCKER_6";
+    DKR014 "shell-form-entrypoint" Dockerfile Info true Unsafe "`CMD`/`ENTRYPOINT` in shell form (signals do not reach the process)" "DL3025";
+    DKR015 "duplicate-instruction" Dockerfile Warning true None "more than one `CMD`, `ENTRYPOINT` or `HEALTHCHECK` in a stage (only the last counts)" "DL4003, DL4004, DL3012";
+    DKR016 "sensitive-build-arg" Dockerfile Warning true None "`ARG`/`ENV` whose name matches `(?i)(^|_)(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)($|_)` even without a literal (build args and env land in the image history: use `RUN --mount=type=secret`); not names ending `_FILE`, `_PATH`, `_URL`, `_NAME`, `_ID` (except `ACCESS_KEY_ID`), not `GPG_KEY`, not `*PUBLIC_KEY*`; not reported where SEC001 already reports the same value" "DL3064, trivy DS031";
+    DKR017 "unpinned-package" Dockerfile Info false None "package installs without versions: apt-get, apk, pip, npm -g, gem, go install" "DL3008, DL3013, DL3016, DL3018, DL3028, DL3062";
+    DKR018 "relative-workdir" Dockerfile Error true None "`WORKDIR` that is not absolute after variable expansion: absolute = starts with `/`, or on Windows `X:\\`, `X:/`, `\\`; unresolvable variables are skipped" "DL3000, CKV_DOCKER_10";
+    DKR019 "cd-in-run" Dockerfile Info true None "a RUN whose first command is `cd <dir>`: use `WORKDIR`" "DL3003";
+    DKR020 "sudo-in-run" Dockerfile Error true None "`sudo` in RUN" "DL3004";
+    DKR021 "bad-copy-from" Dockerfile Error true None "`COPY --from=x` naming its own stage, or a later stage" "DL3022, DL3023";
+    DKR022 "duplicate-stage-name" Dockerfile Error true None "two stages with the same `AS name` (case-insensitive)" "DL3024";
+    DKR023 "invalid-port" Dockerfile Error true None "`EXPOSE` of a port outside 0–65535 or a malformed port/protocol" "DL3011";
+    DKR024 "copy-before-deps" Dockerfile Info true None "`COPY . .` before the dependency install (npm/yarn/pip/poetry/mvn/gradle/go mod/cargo) in the same stage, so every source change re-installs dependencies: copy the manifest first. Points at the COPY" "(seed)";
+    DKR025 "missing-dockerignore" Dockerfile Warning true None "the build copies the whole context (`COPY . …`/`ADD . …`) and there is no `.dockerignore` (or `<Dockerfile>.dockerignore`) in the Dockerfile's folder or any folder above it up to the repository root; skipped on stdin. Points at that COPY" "(seed)";
+    DKR026 "pipe-without-pipefail" Dockerfile Warning true Unsafe "a RUN with a pipe whose failure would be hidden: no `SHELL [… \"-o\", \"pipefail\" …]` and no `set -o pipefail`/`set -eo pipefail` in the RUN; skipped for non-POSIX shells. The fix inserts `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (`/bin/ash` on alpine/busybox bases) — not `set -o pipefail`, which dash rejects" "DL4006";
+    DKR027 "consecutive-run" Dockerfile Info false None "consecutive RUN instructions that could be one layer" "DL3059";
+    DKR028 "missing-assume-yes" Dockerfile Warning true Safe "`apt-get install`, `yum install`, `dnf install`, `zypper install` without `-y`/`--yes`/`-n`" "DL3014, DL3030, DL3038, DL3034";
+    DKR029 "package-cache-not-cleaned" Dockerfile Info true None "yum/dnf/zypper/microdnf installs without the matching `clean all`; `yarn install` without `yarn cache clean`" "DL3032, DL3040, DL3036, DL3060";
+    DKR030 "wget-and-curl" Dockerfile Info true None "both wget and curl used in one stage" "DL4001";
+    DKR031 "hardcoded-platform" Dockerfile Info true None "`FROM --platform=<literal>`" "DL3029";
+    DKR032 "copy-dest-not-dir" Dockerfile Error true None "COPY/ADD with several sources whose destination does not end in `/` and is not `.`" "DL3021";
+    DKR033 "apt-instead-of-apt-get" Dockerfile Warning true Safe "`apt install/update` in RUN" "DL3027, CKV_DOCKER_9";
+    DKR034 "env-self-reference" Dockerfile Error true None "`ENV A=1 B=$A` referring to a variable set in the same instruction" "DL3044";
+    DKR035 "copy-relative-no-workdir" Dockerfile Warning true None "COPY/ADD to a relative destination before any `WORKDIR` in the stage" "DL3045";
+    DKR036 "useradd-without-l" Dockerfile Info true Safe "`useradd` with a high UID and no `-l`" "DL3046";
+    DKR037 "onbuild-forbidden" Dockerfile Error true None "`ONBUILD` of `FROM`, `MAINTAINER` or `ONBUILD`" "DL3043";
+    DKR038 "instruction-before-from" Dockerfile Error true None "an instruction other than `ARG` before the first `FROM`" "DL3061";
+    DKR039 "interactive-tool" Dockerfile Info true None "RUN of tools that make no sense in a build (ssh, vim, shutdown, service, ps, free, top, kill, mount, ifconfig)" "DL3001";
+    DKR040 "untrusted-registry" Dockerfile Error true None "base image from a registry not in `[dockerfile] trusted-registries` (only when that option is set)" "DL3026";
+    DKR041 "tls-verification-disabled" Dockerfile Warning true None "`curl -k/--insecure`, `wget --no-check-certificate`, `pip --trusted-host`, `apk --allow-untrusted`, `apt-get --allow-unauthenticated/--force-yes`, `--nogpgcheck`, `rpm --nosignature`, `npm/yarn strict-ssl false`, `git … sslVerify false`, env `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`, `GIT_SSL_NO_VERIFY`, `PIP_TRUSTED_HOST`" "CKV2_DOCKER_2–16";
+    DKR042 "ssh-port-exposed" Dockerfile Warning true None "`EXPOSE 22`" "CKV_DOCKER_1, trivy DS004";
+    DKR043 "heavy-base-image" Dockerfile Info true None "the final stage uses a full distribution image where a slim/alpine/distroless variant of the same image exists (node, python, openjdk/eclipse-temurin jdk, golang, ruby, debian, ubuntu…)" "(seed)";
+    DKR044 "dev-dependencies-in-image" Dockerfile Info true None "the final stage installs dev dependencies: `npm ci`/`npm install` without `--omit=dev`/`--production`, `pip install -r requirements-dev.txt`" "(seed)";
+    DKR045 "copy-whole-stage-fs" Dockerfile Warning true None "`COPY --from=stage / …` copies an entire filesystem" "DL3067";
+    DKR046 "update-without-install" Dockerfile Warning true None "`apt-get update`/`apk update`/`yum makecache` in a RUN with no install (stale cache layer)" "CKV_DOCKER_5, trivy DS017";
+    DKR047 "system-workdir" Dockerfile Error true None "`WORKDIR` set to a system directory (`/proc`, `/sys`, `/dev`, `/boot`…)" "trivy DS030";
+    DKR048 "undefined-variable" Dockerfile Warning true None "a variable used in an instruction that no `ARG`/`ENV` in scope defines and that is not a predefined build arg (`TARGETPLATFORM`, `BUILDPLATFORM`, `HTTP_PROXY`…) — typically a global `ARG` used inside a stage without being declared again there, which expands to empty" "BuildKit UndefinedVar, UndefinedArgInFrom";
+    DKR049 "exec-form-single-quotes" Dockerfile Error true Safe "`CMD ['a', 'b']` (single quotes): not JSON, so Docker silently runs it in shell form" "dockerfile-utils instructionJSONInSingleQuotes";
+    DKR050 "copy-ignored-file" Dockerfile Warning true None "COPY/ADD of a path that `.dockerignore` excludes (the build fails or copies nothing)" "BuildKit CopyIgnoredFile";
+    DKR051 "non-numeric-user" Dockerfile Info true None "the final `USER` is a name, not a UID: Kubernetes `runAsNonRoot` cannot verify it and refuses to start the pod" "DL3066";
+}
+
+impl Code {
+    pub fn meta(self) -> &'static RuleMeta {
+        // RULES is in declaration order, which is the enum's discriminant order.
+        &RULES[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.meta().name
+    }
+
+    /// Looks a rule up by code (`DKR004`) or name (`single-stage-build`), case-insensitively.
+    pub fn lookup(code_or_name: &str) -> Option<Code> {
+        RULES
+            .iter()
+            .find(|r| {
+                r.code.as_str().eq_ignore_ascii_case(code_or_name)
+                    || r.name.eq_ignore_ascii_case(code_or_name)
+            })
+            .map(|r| r.code)
+    }
+
+    /// The hadolint codes (`DL3006`) this rule stands for, from its anchor.
+    pub fn hadolint_codes(self) -> impl Iterator<Item = &'static str> {
+        self.meta()
+            .anchor
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() == 6 && w.starts_with("DL") && w[2..].bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// Every opslint code that a hadolint code (`DL3006`) stands for.
+    pub fn from_hadolint(dl: &str) -> Vec<Code> {
+        RULES
+            .iter()
+            .filter(|r| r.code.hadolint_codes().any(|c| c.eq_ignore_ascii_case(dl)))
+            .map(|r| r.code)
+            .collect()
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_order_matches_enum() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert_eq!(r.code as usize, i, "{} out of order", r.code);
+        }
+    }
+
+    #[test]
+    fn names_and_codes_are_unique_and_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.name), "duplicate name {}", r.name);
+            assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn lookup_by_code_and_name() {
+        assert_eq!(Code::lookup("dkr013"), Some(Code::DKR013));
+        assert_eq!(Code::lookup("maintainer-deprecated"), Some(Code::DKR013));
+        assert_eq!(Code::lookup("XYZ999"), None);
+    }
+
+    #[test]
+    fn hadolint_mapping() {
+        assert_eq!(Code::from_hadolint("DL3006"), vec![Code::DKR002]);
+        assert!(Code::from_hadolint("DL3008").contains(&Code::DKR017));
+        assert_eq!(Code::from_hadolint("DL4004"), vec![Code::DKR015]);
+    }
+}
