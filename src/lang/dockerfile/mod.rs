@@ -1,6 +1,7 @@
 //! The Dockerfile engine: parser (instructions, flags, heredocs, shell words), model and rules.
 
 pub mod parse;
+pub mod shell;
 
 use super::{LintContext, LintOutput};
 use crate::source::SourceFile;
