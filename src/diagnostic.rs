@@ -194,3 +194,50 @@ impl Findings {
         self.items
     }
 }
+
+/// Applies non-overlapping edits to `text`, in order of position; an edit that overlaps one
+/// already taken is skipped (it gets another chance on the next fix round). Returns the new
+/// text and how many edits were applied.
+pub fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) -> (String, usize) {
+    let mut edits: Vec<&Edit> = edits.into_iter().collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0usize;
+    let mut applied = 0;
+    for e in edits {
+        let (start, end) = (e.span.start as usize, e.span.end as usize);
+        if start < cursor
+            || end > text.len()
+            || start > end
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
+            continue;
+        }
+        out.push_str(&text[cursor..start]);
+        out.push_str(&e.content);
+        cursor = end;
+        applied += 1;
+    }
+    out.push_str(&text[cursor..]);
+    (out, applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_apply_in_order_and_skip_overlaps() {
+        let edits = [
+            Edit::replace(4..7, "B"),
+            Edit::insert(0, ">"),
+            Edit::replace(5..6, "x"),
+            Edit::delete(8..9),
+        ];
+        assert_eq!(
+            apply_edits("aaa bbb c d", &edits),
+            (">aaa B  d".to_string(), 3)
+        );
+    }
+}

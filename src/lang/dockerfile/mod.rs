@@ -1,12 +1,74 @@
 //! The Dockerfile engine: parser (instructions, flags, heredocs, shell words), model and rules.
 
+pub mod model;
 pub mod parse;
+pub mod rules;
 pub mod shell;
 
-use super::{LintContext, LintOutput};
+use super::{Comment, LintContext, LintOutput};
+use crate::diagnostic::Findings;
+use crate::registry::Code;
 use crate::source::SourceFile;
+use parse::Dockerfile;
 
-pub fn lint(source: &SourceFile, _ctx: &LintContext) -> LintOutput {
-    let _file = parse::parse(&source.text);
-    LintOutput::default()
+/// What a rule sees: the parsed file, its text and the run's options.
+pub struct Ctx<'a> {
+    pub file: &'a Dockerfile,
+    pub source: &'a SourceFile,
+    pub lint: &'a LintContext,
+}
+
+pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
+    let file = parse::parse(&source.text);
+    let mut out = Findings::new();
+    for e in &file.errors {
+        out.report(Code::DKR001, e.span.clone())
+            .message(e.message.clone());
+    }
+    let cx = Ctx {
+        file: &file,
+        source,
+        lint: ctx,
+    };
+    rules::run(&cx, &mut out);
+    LintOutput {
+        diagnostics: out.into_vec(),
+        comments: suppression_comments(&file, source),
+        secrets: Vec::new(),
+    }
+}
+
+/// Every comment with the instruction it covers: a comment in the block of comment lines
+/// directly above an instruction (or inside its continuation) covers every line of that
+/// instruction. Dockerfiles have no end-of-line comments.
+fn suppression_comments(file: &Dockerfile, source: &SourceFile) -> Vec<Comment> {
+    let mut out = Vec::with_capacity(file.comments.len());
+    for c in &file.comments {
+        let next = file.instructions.iter().find(|i| i.span.end > c.span.start);
+        let covers = match next {
+            Some(inst)
+                if c.inside_instruction || directly_above(source, c.span.end, inst.span.start) =>
+            {
+                inst.span.clone()
+            }
+            _ => c.span.clone(),
+        };
+        out.push(Comment {
+            span: c.span.clone(),
+            body: c.body.clone(),
+            covers,
+            own_line: true,
+        });
+    }
+    out
+}
+
+/// Whether only comment lines (no blank line) stand between byte `from` (the end of a comment)
+/// and `to` (the start of an instruction).
+fn directly_above(source: &SourceFile, from: u32, to: u32) -> bool {
+    let between = source.slice(&(from..to));
+    let mut lines: Vec<&str> = between.split('\n').skip(1).collect();
+    let indentation = lines.pop();
+    indentation.is_some_and(|l| l.trim().is_empty())
+        && lines.iter().all(|l| l.trim_start().starts_with('#'))
 }

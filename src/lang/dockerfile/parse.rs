@@ -250,7 +250,11 @@ pub struct Instruction {
 impl Instruction {
     /// The argument text (continuations removed), after the flags.
     pub fn args_text(&self) -> &str {
-        self.logical.text.get(self.args_start..).unwrap_or("").trim()
+        self.logical
+            .text
+            .get(self.args_start..)
+            .unwrap_or("")
+            .trim()
     }
 
     /// The original span of the arguments, after the flags.
@@ -263,7 +267,9 @@ impl Instruction {
     }
 
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     pub fn flag_value(&self, name: &str) -> Option<&str> {
@@ -569,7 +575,10 @@ impl<'a> Parser<'a> {
                 .iter()
                 .any(|d| d.name.eq_ignore_ascii_case(&lower))
             {
-                self.error(span.clone(), format!("only one `{lower}` parser directive can be used"));
+                self.error(
+                    span.clone(),
+                    format!("only one `{lower}` parser directive can be used"),
+                );
             } else if lower == "escape" {
                 match value_trimmed {
                     "\\" => self.file.escape = '\\',
@@ -641,7 +650,11 @@ impl<'a> Parser<'a> {
         if matches!(inst.kind, Kind::Run | Kind::Copy | Kind::Add) && !inst.is_exec_form() {
             let markers = find_heredocs(&inst);
             for mut h in markers {
-                let body_start = self.lines.get(i).map(|l| l.start).unwrap_or(self.text.len());
+                let body_start = self
+                    .lines
+                    .get(i)
+                    .map(|l| l.start)
+                    .unwrap_or(self.text.len());
                 let mut body_end = body_start;
                 let mut terminated = false;
                 while i < self.lines.len() {
@@ -795,13 +808,7 @@ impl<'a> Parser<'a> {
             Kind::Env | Kind::Label => {
                 inst.pairs = name_value_pairs(&inst.words, &logical, escape, text, args_at)
             }
-            Kind::Arg => {
-                inst.pairs = inst
-                    .words
-                    .iter()
-                    .map(|w| pair_of(w, escape))
-                    .collect()
-            }
+            Kind::Arg => inst.pairs = inst.words.iter().map(|w| pair_of(w, escape)).collect(),
             Kind::Onbuild => {
                 if !nested && args_at < text.len() {
                     // The trigger: a logical line of its own starting at the argument.
@@ -869,9 +876,11 @@ impl<'a> Parser<'a> {
             let body = &self.text[h.body.start as usize..h.body.end as usize];
             let first_line = body.lines().next().unwrap_or("");
             let shebang_ok = !first_line.starts_with("#!")
-                || ["sh", "bash", "ash", "dash", "zsh", "ksh"]
-                    .iter()
-                    .any(|s| first_line.ends_with(&format!("/{s}")) || first_line.ends_with(&format!(" {s}")) || first_line.contains(&format!("/{s} ")));
+                || ["sh", "bash", "ash", "dash", "zsh", "ksh"].iter().any(|s| {
+                    first_line.ends_with(&format!("/{s}"))
+                        || first_line.ends_with(&format!(" {s}"))
+                        || first_line.contains(&format!("/{s} "))
+                });
             if shebang_ok {
                 let logical = Logical::contiguous(body, h.body.start);
                 let body_script = shell::parse(&logical.text, 0, &logical);
@@ -908,20 +917,27 @@ impl<'a> Parser<'a> {
             Kind::Copy | Kind::Add => {
                 let has_heredoc = !inst.heredocs.is_empty();
                 if n < 2 && !(has_heredoc && n >= 1) {
-                    self.error(inst.span_first_line(), missing("at least two arguments: a source and a destination"));
+                    self.error(
+                        inst.span_first_line(),
+                        missing("at least two arguments: a source and a destination"),
+                    );
                 }
             }
             Kind::From => {
                 let ok = n == 1 || (n == 3 && inst.words[1].value.eq_ignore_ascii_case("as"));
                 if !ok {
-                    self.error(inst.span_first_line(), "FROM requires either one argument, or three: FROM <image> AS <name>");
+                    self.error(
+                        inst.span_first_line(),
+                        "FROM requires either one argument, or three: FROM <image> AS <name>",
+                    );
                 }
             }
             Kind::Onbuild => match &inst.onbuild {
                 None => self.error(inst.span_first_line(), missing("an instruction to trigger")),
-                Some(t) if t.kind == Kind::Unknown => {
-                    self.error(t.keyword.clone(), format!("unknown instruction `{}`", t.keyword_text))
-                }
+                Some(t) if t.kind == Kind::Unknown => self.error(
+                    t.keyword.clone(),
+                    format!("unknown instruction `{}`", t.keyword_text),
+                ),
                 Some(_) => {}
             },
             Kind::Env | Kind::Label => {
@@ -930,11 +946,17 @@ impl<'a> Parser<'a> {
                 }
                 for p in &inst.pairs {
                     if p.key.value.is_empty() {
-                        self.error(p.span.clone(), format!("{} names can not be blank", inst.kind.as_str()));
+                        self.error(
+                            p.span.clone(),
+                            format!("{} names can not be blank", inst.kind.as_str()),
+                        );
                     } else if p.value.is_none() {
                         self.error(
                             p.span.clone(),
-                            format!("can't find = in `{}`: must be of the form name=value", p.key.raw),
+                            format!(
+                                "can't find = in `{}`: must be of the form name=value",
+                                p.key.raw
+                            ),
                         );
                     }
                 }
@@ -1292,8 +1314,14 @@ mod tests {
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!(kinds(&f), vec![Kind::From, Kind::Run, Kind::Cmd]);
         let run = &f.instructions[1];
-        assert_eq!(run.logical.text, "RUN apt-get update   && apt-get install -y x");
-        assert_eq!(slice(text, &run.span), "RUN apt-get update \\\n  # comment\n\n  && apt-get install -y x");
+        assert_eq!(
+            run.logical.text,
+            "RUN apt-get update   && apt-get install -y x"
+        );
+        assert_eq!(
+            slice(text, &run.span),
+            "RUN apt-get update \\\n  # comment\n\n  && apt-get install -y x"
+        );
         let install = run.words.iter().find(|w| w.value == "install").unwrap();
         assert_eq!(slice(text, &install.span), "install");
         assert_eq!(f.comments.len(), 1);
@@ -1302,7 +1330,8 @@ mod tests {
 
     #[test]
     fn escape_directive_backtick() {
-        let text = "# escape=`\nFROM mcr.microsoft.com/windows:1\nRUN dir `\n  c:\\\nWORKDIR c:\\app\n";
+        let text =
+            "# escape=`\nFROM mcr.microsoft.com/windows:1\nRUN dir `\n  c:\\\nWORKDIR c:\\app\n";
         let f = parse(text);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!(f.escape, '`');
@@ -1315,7 +1344,10 @@ mod tests {
         let text = "FROM a:1\nRUN <<EOF cat > /x && <<-'END' cat\napt-get update\nEOF\n\tbody\n\tEND\n# a comment\nCOPY <<EOF /etc/x\nhello\nEOF\nCMD [\"x\"]\n";
         let f = parse(text);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        assert_eq!(kinds(&f), vec![Kind::From, Kind::Run, Kind::Copy, Kind::Cmd]);
+        assert_eq!(
+            kinds(&f),
+            vec![Kind::From, Kind::Run, Kind::Copy, Kind::Cmd]
+        );
         let run = &f.instructions[1];
         assert_eq!(run.heredocs.len(), 2);
         assert_eq!(slice(text, &run.heredocs[0].body), "apt-get update\n");
@@ -1347,7 +1379,10 @@ mod tests {
         let text = "FROM --platform=linux/amd64 a:1 AS build\nCOPY --from=build --chmod=755 [\"a b\", \"/c/\"]\nENTRYPOINT []\nRUN --mount=type=cache,target=/root/.cache pip install x\n";
         let f = parse(text);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        assert_eq!(f.instructions[0].flag_value("platform"), Some("linux/amd64"));
+        assert_eq!(
+            f.instructions[0].flag_value("platform"),
+            Some("linux/amd64")
+        );
         assert_eq!(f.stages[0].name.as_ref().unwrap().value, "build");
         let copy = &f.instructions[1];
         assert_eq!(copy.flag_value("from"), Some("build"));
@@ -1367,7 +1402,10 @@ mod tests {
         let env = &f.instructions[1].pairs;
         assert_eq!(env[1].key.value, "B");
         assert_eq!(env[1].value.as_ref().unwrap().value, "two words");
-        assert_eq!(slice(text, &env[1].value.as_ref().unwrap().span), "\"two words\"");
+        assert_eq!(
+            slice(text, &env[1].value.as_ref().unwrap().span),
+            "\"two words\""
+        );
         let legacy = &f.instructions[2].pairs[0];
         assert_eq!(legacy.value.as_ref().unwrap().value, "value with spaces");
         let arg = &f.instructions[4].pairs;
@@ -1379,7 +1417,10 @@ mod tests {
         let f = parse("FROM a:1\nFOO bar\nRUN echo hi\nCOPY onlyone\nUSER\n");
         let messages: Vec<_> = f.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages.len(), 3, "{messages:?}");
-        assert_eq!(kinds(&f), vec![Kind::From, Kind::Unknown, Kind::Run, Kind::Copy, Kind::User]);
+        assert_eq!(
+            kinds(&f),
+            vec![Kind::From, Kind::Unknown, Kind::Run, Kind::Copy, Kind::User]
+        );
     }
 
     #[test]
@@ -1403,9 +1444,24 @@ mod tests {
     #[test]
     fn never_panics_on_odd_input() {
         for text in [
-            "", "\\", "RUN \\", "FROM", "ONBUILD", "COPY <<", "RUN <<-", "CMD [\"", "CMD [\"\\u12\"]",
-            "# escape=\nFROM a", "ENV =x", "RUN \"unterminated", "\u{feff}", "é\\\né", "RUN <<EOF\n",
-            "HEALTHCHECK CMD", "HEALTHCHECK --interval=5s CMD [\"a\"]", "FROM a\nRUN a \\\n",
+            "",
+            "\\",
+            "RUN \\",
+            "FROM",
+            "ONBUILD",
+            "COPY <<",
+            "RUN <<-",
+            "CMD [\"",
+            "CMD [\"\\u12\"]",
+            "# escape=\nFROM a",
+            "ENV =x",
+            "RUN \"unterminated",
+            "\u{feff}",
+            "é\\\né",
+            "RUN <<EOF\n",
+            "HEALTHCHECK CMD",
+            "HEALTHCHECK --interval=5s CMD [\"a\"]",
+            "FROM a\nRUN a \\\n",
         ] {
             let _ = parse(text);
         }

@@ -52,17 +52,24 @@ impl Script {
 }
 
 /// Commands that run the command after them: their own options are skipped to find it.
-const WRAPPERS: &[&str] = &["sudo", "env", "nohup", "exec", "command", "time", "nice", "gosu", "su-exec", "doas"];
+const WRAPPERS: &[&str] = &[
+    "sudo", "env", "nohup", "exec", "command", "time", "nice", "gosu", "su-exec", "doas",
+];
 
 /// Words that start or end shell compound commands.
-const CONTROL_PREFIXES: &[&str] = &["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"];
+const CONTROL_PREFIXES: &[&str] = &[
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "time",
+];
 const CONTROL_ENDS: &[&str] = &["fi", "done", "esac", "}"];
 
 pub fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
         Some((name, _)) => {
             !name.is_empty()
-                && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         }
         None => false,
@@ -94,8 +101,10 @@ impl Command {
                 if v.starts_with('-') {
                     let takes_value = matches!(
                         (name, v),
-                        ("sudo", "-u" | "-g" | "-C" | "-h" | "-p" | "-U" | "-r" | "-t")
-                            | ("nice", "-n")
+                        (
+                            "sudo",
+                            "-u" | "-g" | "-C" | "-h" | "-p" | "-U" | "-r" | "-t"
+                        ) | ("nice", "-n")
                             | ("env", "-u" | "-C" | "-S")
                     );
                     i += if takes_value { 2 } else { 1 };
@@ -187,7 +196,10 @@ enum Token {
     Word(std::ops::Range<usize>),
     Op(Op),
     /// `>`, `2>&1`, `<<`, … : the next word (if the operator needs one) is its target.
-    Redirect { heredoc: Option<bool>, needs_target: bool },
+    Redirect {
+        heredoc: Option<bool>,
+        needs_target: bool,
+    },
     /// `(` or `)`: treated as a separator.
     Paren,
 }
@@ -209,7 +221,11 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
             value: shell_unquote(raw),
         }
     };
-    let flush = |current: &mut Vec<Word>, redirects: &mut Vec<Word>, op: Op, op_before: &mut Op, script: &mut Script| {
+    let flush = |current: &mut Vec<Word>,
+                 redirects: &mut Vec<Word>,
+                 op: Op,
+                 op_before: &mut Op,
+                 script: &mut Script| {
         // Drop leading control words so `if foo` → `foo`, and lone closers.
         let mut words: Vec<Word> = std::mem::take(current);
         while words
@@ -251,12 +267,21 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
                 } else if current.is_empty() && CONTROL_PREFIXES.contains(&w.raw.as_str()) {
                     // A control word alone starts nothing by itself; the next word is the command.
                     current.push(w);
-                    flush(&mut current, &mut redirects, op_before, &mut op_before, &mut script);
+                    flush(
+                        &mut current,
+                        &mut redirects,
+                        op_before,
+                        &mut op_before,
+                        &mut script,
+                    );
                 } else {
                     current.push(w);
                 }
             }
-            Token::Redirect { heredoc, needs_target } => {
+            Token::Redirect {
+                heredoc,
+                needs_target,
+            } => {
                 if let Some(strip) = heredoc {
                     pending_heredocs.push((String::new(), *strip));
                 }
@@ -264,19 +289,37 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
             }
             Token::Op(op) => {
                 let op = *op;
-                flush(&mut current, &mut redirects, op, &mut op_before, &mut script);
+                flush(
+                    &mut current,
+                    &mut redirects,
+                    op,
+                    &mut op_before,
+                    &mut script,
+                );
                 if op == Op::Newline && !pending_heredocs.is_empty() {
                     // Skip the bodies of heredocs opened on this line.
                     i = skip_heredoc_bodies(&tokens, i, text, &mut pending_heredocs);
                 }
             }
             Token::Paren => {
-                flush(&mut current, &mut redirects, Op::Semi, &mut op_before, &mut script);
+                flush(
+                    &mut current,
+                    &mut redirects,
+                    Op::Semi,
+                    &mut op_before,
+                    &mut script,
+                );
             }
         }
         i += 1;
     }
-    flush(&mut current, &mut redirects, Op::Start, &mut op_before, &mut script);
+    flush(
+        &mut current,
+        &mut redirects,
+        Op::Start,
+        &mut op_before,
+        &mut script,
+    );
     if let Some(last) = script.commands.last_mut() {
         if last.op_after == Op::Start {
             last.op_after = Op::Newline;
@@ -371,8 +414,15 @@ fn tokenize(text: &str, start: usize) -> Vec<Token> {
                 i += 2;
             }
             b'&' if bytes.get(i + 1) == Some(&b'>') => {
-                let n = if bytes.get(i + 2) == Some(&b'>') { 3 } else { 2 };
-                tokens.push(Token::Redirect { heredoc: None, needs_target: true });
+                let n = if bytes.get(i + 2) == Some(&b'>') {
+                    3
+                } else {
+                    2
+                };
+                tokens.push(Token::Redirect {
+                    heredoc: None,
+                    needs_target: true,
+                });
                 i += n;
             }
             b'&' => {
@@ -385,11 +435,19 @@ fn tokenize(text: &str, start: usize) -> Vec<Token> {
             }
             b'|' => {
                 tokens.push(Token::Op(Op::Pipe));
-                i += if bytes.get(i + 1) == Some(&b'&') { 2 } else { 1 };
+                i += if bytes.get(i + 1) == Some(&b'&') {
+                    2
+                } else {
+                    1
+                };
             }
             b';' => {
                 tokens.push(Token::Op(Op::Semi));
-                i += if bytes.get(i + 1) == Some(&b';') { 2 } else { 1 };
+                i += if bytes.get(i + 1) == Some(&b';') {
+                    2
+                } else {
+                    1
+                };
             }
             b'(' | b')' => {
                 tokens.push(Token::Paren);
@@ -434,14 +492,20 @@ fn redirect(bytes: &[u8], mut i: usize, tokens: &mut Vec<Token>) -> usize {
         i += 1;
         if bytes.get(i) == Some(&b'<') {
             // Here-string `<<<word`.
-            tokens.push(Token::Redirect { heredoc: None, needs_target: true });
+            tokens.push(Token::Redirect {
+                heredoc: None,
+                needs_target: true,
+            });
             return i + 1;
         }
         let strip = bytes.get(i) == Some(&b'-');
         if strip {
             i += 1;
         }
-        tokens.push(Token::Redirect { heredoc: Some(strip), needs_target: true });
+        tokens.push(Token::Redirect {
+            heredoc: Some(strip),
+            needs_target: true,
+        });
         return i;
     }
     // `>>`, `>|`, `<>`, `>&N`, `<&N`
@@ -456,11 +520,17 @@ fn redirect(bytes: &[u8], mut i: usize, tokens: &mut Vec<Token>) -> usize {
             i += 1;
         }
         if i > s {
-            tokens.push(Token::Redirect { heredoc: None, needs_target: false });
+            tokens.push(Token::Redirect {
+                heredoc: None,
+                needs_target: false,
+            });
             return i;
         }
     }
-    tokens.push(Token::Redirect { heredoc: None, needs_target: true });
+    tokens.push(Token::Redirect {
+        heredoc: None,
+        needs_target: true,
+    });
     i
 }
 
@@ -519,7 +589,11 @@ fn double_quoted_end(bytes: &[u8], mut i: usize) -> usize {
 
 /// From an opening `(` or `{` at `i`: the position after its matching closer.
 fn balanced_end(bytes: &[u8], mut i: usize) -> usize {
-    let (open, close) = if bytes[i] == b'(' { (b'(', b')') } else { (b'{', b'}') };
+    let (open, close) = if bytes[i] == b'(' {
+        (b'(', b')')
+    } else {
+        (b'{', b'}')
+    };
     let mut depth = 0usize;
     while i < bytes.len() {
         let b = bytes[i];
@@ -585,7 +659,13 @@ mod tests {
         parse(text, 0, &logical)
             .commands
             .into_iter()
-            .map(|c| (c.words.iter().map(|w| w.value.clone()).collect(), c.op_before, c.op_after))
+            .map(|c| {
+                (
+                    c.words.iter().map(|w| w.value.clone()).collect(),
+                    c.op_before,
+                    c.op_after,
+                )
+            })
             .collect()
     }
 
@@ -606,7 +686,14 @@ mod tests {
     fn quotes_and_substitutions_stay_in_words() {
         assert_eq!(
             words("echo \"a && b\" 'c | d' $(cat x | wc -l) ${X:-y} `date`"),
-            vec![vec!["echo", "a && b", "c | d", "$(cat x | wc -l)", "${X:-y}", "`date`"]]
+            vec![vec![
+                "echo",
+                "a && b",
+                "c | d",
+                "$(cat x | wc -l)",
+                "${X:-y}",
+                "`date`"
+            ]]
         );
     }
 
@@ -614,7 +701,10 @@ mod tests {
     fn control_words_and_redirects() {
         assert_eq!(
             words("if [ -f x ]; then apt-get install -y a > /dev/null 2>&1; fi"),
-            vec![vec!["[", "-f", "x", "]"], vec!["apt-get", "install", "-y", "a"]]
+            vec![
+                vec!["[", "-f", "x", "]"],
+                vec!["apt-get", "install", "-y", "a"]
+            ]
         );
         assert_eq!(words("{ echo a; }"), vec![vec!["echo", "a"]]);
     }
@@ -622,7 +712,10 @@ mod tests {
     #[test]
     fn comments_and_heredoc_bodies_are_skipped() {
         let text = "set -e # comment && rm\ncat <<EOF > /x\napt-get install y\nEOF\necho done\n";
-        assert_eq!(words(text), vec![vec!["set", "-e"], vec!["cat"], vec!["echo", "done"]]);
+        assert_eq!(
+            words(text),
+            vec![vec!["set", "-e"], vec!["cat"], vec!["echo", "done"]]
+        );
     }
 
     #[test]
