@@ -72,3 +72,32 @@ fn directly_above(source: &SourceFile, from: u32, to: u32) -> bool {
     indentation.is_some_and(|l| l.trim().is_empty())
         && lines.iter().all(|l| l.trim_start().starts_with('#'))
 }
+
+/// Each instruction's keyword and 1-based first and last line, and the syntax errors: what
+/// `opslint debug dockerfile-instructions` prints to compare the parser with BuildKit's.
+pub fn instruction_lines(source: &SourceFile) -> serde_json::Value {
+    let file = parse::parse(&source.text);
+    let line = |offset: u32| source.line_col(offset).line;
+    let instructions: Vec<_> = file
+        .instructions
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "keyword": i.keyword_text.to_ascii_uppercase(),
+                "start_line": line(i.span.start),
+                "end_line": line(i.span.end.saturating_sub(1).max(i.span.start)),
+            })
+        })
+        .collect();
+    let errors: Vec<_> = file
+        .errors
+        .iter()
+        .map(|e| serde_json::json!({"line": line(e.span.start), "message": e.message}))
+        .collect();
+    serde_json::json!({
+        "path": source.path,
+        "ok": errors.is_empty(),
+        "instructions": instructions,
+        "errors": errors,
+    })
+}
