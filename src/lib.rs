@@ -4,4 +4,5 @@
 pub mod diagnostic;
 pub mod lang;
 pub mod registry;
+pub mod secrets;
 pub mod source;

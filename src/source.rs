@@ -143,7 +143,7 @@ impl SourceCode for SourceFile {
         }
         let first_line = self.line_index(start as u32);
         // The last line the span touches: a span ending right after a newline ends on that line.
-        let last_line = if span.len() > 0 {
+        let last_line = if !span.is_empty() {
             self.line_index((end - 1) as u32)
         } else {
             first_line

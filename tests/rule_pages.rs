@@ -61,10 +61,11 @@ fn code_blocks(section: &str) -> Vec<(String, String)> {
     let mut current: Option<String> = None;
     for line in section.lines() {
         if let Some(code) = line.strip_prefix("    ") {
-            current.get_or_insert_with(String::new).push_str(code);
-            current.as_mut().expect("just set").push('\n');
-        } else if line.trim().is_empty() && current.is_some() {
-            current.as_mut().expect("checked").push('\n');
+            let block = current.get_or_insert_with(String::new);
+            block.push_str(code);
+            block.push('\n');
+        } else if let (true, Some(block)) = (line.trim().is_empty(), current.as_mut()) {
+            block.push('\n');
         } else {
             if let Some(b) = current.take() {
                 blocks.push((before.clone(), b.trim_end_matches('\n').to_string() + "\n"));

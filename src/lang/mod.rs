@@ -59,6 +59,8 @@ pub struct Options {
     pub trusted_registries: Vec<String>,
     /// `[dockerfile] non-root-images`: glob patterns of base images that run as non-root.
     pub non_root_images: Vec<String>,
+    /// `[secrets] allow`: values or key names never reported as secrets.
+    pub secrets_allow: Vec<String>,
 }
 
 /// What an engine knows about the file besides its text.

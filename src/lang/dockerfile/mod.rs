@@ -3,6 +3,7 @@
 pub mod model;
 pub mod parse;
 pub mod rules;
+mod secrets;
 pub mod shell;
 
 use super::{Comment, LintContext, LintOutput};
@@ -31,11 +32,49 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         lint: ctx,
     };
     rules::run(&cx, &mut out);
+    let found = find_secrets(&file, source, ctx);
+    let mut diagnostics = out.into_vec();
+    drop_dkr016_where_sec_reports(&file, &found, &mut diagnostics);
+    diagnostics.extend(found.iter().map(|s| s.to_diagnostic()));
     LintOutput {
-        diagnostics: out.into_vec(),
+        diagnostics,
         comments: suppression_comments(&file, source),
-        secrets: Vec::new(),
+        secrets: found.into_iter().map(|s| s.span).collect(),
     }
+}
+
+fn find_secrets(
+    file: &Dockerfile,
+    source: &SourceFile,
+    ctx: &LintContext,
+) -> Vec<crate::secrets::Secret> {
+    let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
+    let mut found = detector.scan_text(&source.text);
+    found.extend(secrets::structural(file, &detector));
+    crate::secrets::dedup(found)
+}
+
+/// DKR016 (a sensitive name) is not reported where a SEC rule already reports the value
+/// assigned to that name: one finding per problem.
+fn drop_dkr016_where_sec_reports(
+    file: &Dockerfile,
+    found: &[crate::secrets::Secret],
+    diagnostics: &mut Vec<crate::diagnostic::Diagnostic>,
+) {
+    let keys_with_secret: Vec<&crate::diagnostic::Span> = file
+        .instructions
+        .iter()
+        .flat_map(|i| i.pairs.iter())
+        .filter(|p| {
+            p.value.as_ref().is_some_and(|v| {
+                found
+                    .iter()
+                    .any(|s| s.span.start >= v.span.start && s.span.end <= v.span.end)
+            })
+        })
+        .map(|p| &p.key.span)
+        .collect();
+    diagnostics.retain(|d| d.code != Code::DKR016 || !keys_with_secret.contains(&&d.span));
 }
 
 /// Every comment with the instruction it covers: a comment in the block of comment lines

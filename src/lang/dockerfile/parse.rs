@@ -705,9 +705,7 @@ impl<'a> Parser<'a> {
     /// Builds an instruction from its logical line (also used for the trigger of ONBUILD).
     fn build_instruction(&mut self, logical: Logical, nested: bool) -> Instruction {
         let text = logical.text.as_str();
-        let kw_end = text
-            .find(|c: char| c == ' ' || c == '\t')
-            .unwrap_or(text.len());
+        let kw_end = text.find([' ', '\t']).unwrap_or(text.len());
         let keyword_text = text[..kw_end].to_string();
         let kind = Kind::from_keyword(&keyword_text);
         let keyword = logical.span(0, kw_end);
@@ -731,11 +729,7 @@ impl<'a> Parser<'a> {
         let mut pos = kw_end;
         if kind.takes_flags() {
             // Leading `--name[=value]` words are flags; `--` alone or any other word ends them.
-            loop {
-                let (w, next) = match next_word(text, pos, escape) {
-                    Some(x) => x,
-                    None => break,
-                };
+            while let Some((w, next)) = next_word(text, pos, escape) {
                 let raw = &text[w.clone()];
                 if !raw.starts_with("--") || raw == "--" {
                     break;
@@ -769,7 +763,6 @@ impl<'a> Parser<'a> {
         let word_ranges = split_words(text, args_at, escape);
         inst.words = word_ranges
             .iter()
-            .cloned()
             .map(|r| {
                 let raw = &text[r.clone()];
                 Word {
@@ -809,15 +802,14 @@ impl<'a> Parser<'a> {
                 inst.pairs = name_value_pairs(&inst.words, &logical, escape, text, args_at)
             }
             Kind::Arg => inst.pairs = inst.words.iter().map(|w| pair_of(w, escape)).collect(),
-            Kind::Onbuild => {
-                if !nested && args_at < text.len() {
-                    // The trigger: a logical line of its own starting at the argument.
-                    let mut inner = Logical::default();
-                    inner.text = text[args_at..].to_string();
-                    inner.offsets = logical.offsets[args_at..].to_vec();
-                    let trigger = self.build_instruction(inner, true);
-                    inst.onbuild = Some(Box::new(trigger));
-                }
+            // The trigger: a logical line of its own starting at the argument.
+            Kind::Onbuild if !nested && args_at < text.len() => {
+                let inner = Logical {
+                    text: text[args_at..].to_string(),
+                    offsets: logical.offsets.get(args_at..).unwrap_or(&[]).to_vec(),
+                };
+                let trigger = self.build_instruction(inner, true);
+                inst.onbuild = Some(Box::new(trigger));
             }
             _ => {}
         }
@@ -1278,7 +1270,7 @@ fn find_heredocs(inst: &Instruction) -> Vec<Heredoc> {
             continue;
         }
         let name = unquote(rest, '\\');
-        if name.is_empty() || name.contains(|c: char| c == ' ' || c == '\t') {
+        if name.is_empty() || name.contains([' ', '\t']) {
             continue;
         }
         let quoted = rest.contains(['\'', '"']);

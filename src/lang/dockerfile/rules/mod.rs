@@ -54,6 +54,7 @@ impl Ctx<'_> {
 }
 
 #[cfg(test)]
+#[allow(dead_code)] // each family's tests use a part of it
 pub(crate) mod test_support {
     use crate::diagnostic::{apply_edits, Diagnostic};
     use crate::lang::{LintContext, Options};
