@@ -525,7 +525,37 @@ impl<'a> Parser<'a> {
             i = self.read_instruction(i);
         }
         self.build_stages();
+        self.collapse_if_not_a_dockerfile();
+        if self.file.instructions.is_empty() && self.file.errors.is_empty() {
+            self.error(0..0, "the file has no instructions");
+        }
         self.file
+    }
+
+    /// A template or another format under a Dockerfile name yields an error per line; one
+    /// finding that says what it is serves the user better.
+    fn collapse_if_not_a_dockerfile(&mut self) {
+        let unknown: Vec<&Instruction> = self
+            .file
+            .instructions
+            .iter()
+            .filter(|i| i.kind == Kind::Unknown)
+            .collect();
+        if unknown.len() <= 5 || unknown.len() * 2 <= self.file.instructions.len() {
+            return;
+        }
+        let first = unknown[0];
+        let message = format!(
+            "this does not look like a Dockerfile: {} of {} lines start with an unknown instruction, the first `{}` (a template?)",
+            unknown.len(),
+            self.file.instructions.len(),
+            first.keyword_text
+        );
+        let span = first.keyword.clone();
+        self.file
+            .errors
+            .retain(|e| !e.message.starts_with("unknown instruction"));
+        self.file.errors.insert(0, SyntaxError { span, message });
     }
 
     fn push_comment(&mut self, i: usize, inside: bool) {
@@ -1431,6 +1461,23 @@ mod tests {
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!(f.directives[0].name, "syntax");
         assert_eq!(f.instructions[1].logical.text, "RUN echo   hi");
+    }
+
+    #[test]
+    fn templates_and_empty_files_get_one_error() {
+        let template = "{{ set x }}\n{{ if y }}\nfoo\nbar\nbaz\nqux\nFROM a:1\n";
+        let f = parse(template);
+        assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+        assert!(f.errors[0]
+            .message
+            .contains("does not look like a Dockerfile"));
+        assert_eq!(
+            parse("# only a comment\n").errors[0].message,
+            "the file has no instructions"
+        );
+        assert!(parse("FROM a:1\nFOO x\n").errors[0]
+            .message
+            .starts_with("unknown instruction"));
     }
 
     #[test]
