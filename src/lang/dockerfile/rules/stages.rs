@@ -133,6 +133,42 @@ fn commands_of(inst: &Instruction) -> Vec<Command> {
     }
 }
 
+/// A command as the user wrote it, on one line and shortened for a message.
+fn command_text(cmd: &Command) -> String {
+    let text = cmd
+        .words
+        .iter()
+        .map(|w| w.raw.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match text.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+/// Whether an npm command leaves out the devDependencies: `--omit=dev`, `--omit dev`,
+/// `--production` (not `=false`), `--only=prod[uction]`.
+fn npm_omits_dev(cmd: &Command) -> bool {
+    let args = cmd.args();
+    args.iter().enumerate().any(|(i, w)| {
+        let v = w.value.as_str();
+        match v.split_once('=') {
+            Some(("--omit", what)) => what == "dev",
+            Some(("--production", what)) => what != "false",
+            Some(("--only", what)) => matches!(what, "prod" | "production"),
+            Some(_) => false,
+            None => {
+                v == "--production"
+                    || ((v == "--omit" || v == "--only")
+                        && args.get(i + 1).is_some_and(|n| {
+                            matches!(n.value.as_str(), "dev" | "prod" | "production")
+                        }))
+            }
+        }
+    })
+}
+
 fn glob_matches(pattern: &str, text: &str) -> bool {
     globset::GlobBuilder::new(pattern)
         .literal_separator(false)
@@ -219,7 +255,7 @@ fn single_stage_build(cx: &Ctx, out: &mut Findings) {
             let Some(word) = cmd.program_word() else {
                 continue;
             };
-            let what = cx.text(&cmd.span).lines().next().unwrap_or("").trim();
+            let what = command_text(cmd);
             let d = out
                 .report(Code::DKR004, word.span.clone())
                 .message(format!(
@@ -274,8 +310,7 @@ fn root_user(cx: &Ctx, out: &mut Findings) {
             let d = out
                 .report(Code::DKR005, word.span.clone())
                 .message(format!(
-                    "the final image runs as `{}`: a process that breaks out of it is root",
-                    word.value
+                    "the final image runs as `{user}`: a process that breaks out of it is root"
                 ))
                 .help("switch to an unprivileged user at the end, e.g. `USER 10001:10001`");
             if let Some((span, text)) = chain_label(cx, index) {
@@ -601,13 +636,7 @@ fn copy_before_deps(cx: &Ctx, out: &mut Findings) {
             let Some(install) = install else {
                 continue;
             };
-            let what = cx
-                .text(&install.span)
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string();
+            let what = command_text(&install);
             let d = out
                 .report(Code::DKR024, source.span.clone())
                 .message(format!(
@@ -655,7 +684,7 @@ fn dev_dependencies_in_image(cx: &Ctx, out: &mut Findings) {
                 && commands_of(inst).iter().any(|c| {
                     c.program() == Some("npm")
                         && c.subcommand().is_some_and(|s| s.value == "prune")
-                        && c.has_option(&[], &["production", "omit"])
+                        && npm_omits_dev(c)
                 })
         })
     };
@@ -676,12 +705,7 @@ fn dev_dependencies_in_image(cx: &Ctx, out: &mut Findings) {
                     if !installs_manifest || cmd.has_option(&['g'], &["global"]) {
                         continue;
                     }
-                    if cmd.has_option(&[], &["production", "omit"])
-                        || cmd
-                            .args()
-                            .iter()
-                            .any(|a| a.value == "--only=prod" || a.value == "--only=production")
-                    {
+                    if npm_omits_dev(&cmd) {
                         continue;
                     }
                     let mut vars: Vec<(String, String)> = cmd
@@ -994,7 +1018,7 @@ fn undefined_variable(cx: &Ctx, out: &mut Findings) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{assert_findings, assert_findings_with};
+    use super::super::test_support::{assert_findings, assert_findings_with, first_message};
     use crate::lang::Options;
     use crate::registry::Code::*;
 
@@ -1051,6 +1075,10 @@ mod tests {
     fn root_user() {
         assert_findings(DKR005, "FROM debian:12\nUSER root\n", &[(2, 6)]);
         assert_findings(DKR005, "FROM debian:12\nuser 0:0\n", &[(2, 6)]);
+        assert!(
+            first_message(DKR005, "ARG U=root\nFROM a:1\nARG U\nUSER ${U}\n")
+                .is_some_and(|m| m.contains("`root`"))
+        );
         assert_findings(DKR005, "FROM node:20\nCMD [\"node\"]\n", &[(1, 1)]); // no USER
         assert_findings(
             DKR005,
@@ -1268,6 +1296,17 @@ mod tests {
             &[(2, 9)],
         ); // chain
         assert_findings(DKR044, "FROM node:20\nRUN npm ci --omit=dev\n", &[]);
+        assert_findings(
+            DKR044,
+            "FROM node:20\nRUN npm ci --omit=optional\n",
+            &[(2, 9)],
+        ); // not dev
+        assert_findings(
+            DKR044,
+            "FROM node:20\nRUN npm ci --production=false\n",
+            &[(2, 9)],
+        );
+        assert_findings(DKR044, "FROM node:20\nRUN npm ci --only=production\n", &[]);
         assert_findings(DKR044, "FROM node:20\nRUN npm ci --production\n", &[]);
         assert_findings(
             DKR044,
