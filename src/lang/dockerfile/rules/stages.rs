@@ -881,7 +881,10 @@ fn may_come_from_base_image(name: &str) -> bool {
         "NODE_",
         "NPM_",
         "YARN_",
-        "GO",
+        "GOLANG_",
+        "GOROOT",
+        "GOTOOLCHAIN",
+        "GOFLAGS",
         "CARGO_",
         "RUSTUP_",
         "RUST_",
@@ -908,7 +911,6 @@ fn may_come_from_base_image(name: &str) -> bool {
         "CONDA",
         "MAMBA",
         "NVM_",
-        "DEBIAN_",
     ];
     EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p)) || name.ends_with("PATH")
 }
@@ -1405,6 +1407,11 @@ mod tests {
             &[],
         );
         assert_findings(DKR048, "FROM alpine:3\nRUN echo $UNDECLARED_AT_ALL\n", &[]); // may be the image's
+        assert_findings(
+            DKR048,
+            "ARG GO_VERSION=1.22\nFROM golang:${GO_VERSION}\nRUN go build -ldflags \"-X main.v=${GO_VERSION}\" .\n",
+            &[(3, 34)],
+        ); // golang sets GOLANG_VERSION, not GO_VERSION
         assert_findings(DKR048, "ARG V=1\nFROM alpine:3\nONBUILD RUN echo $V\n", &[]);
     }
 
