@@ -18,7 +18,7 @@ pub fn check(cx: &Ctx, out: &mut Findings) {
 
 /// The external image a stage is built from, after expanding global ARGs: `None` for a local
 /// stage, `scratch`, or a reference that cannot be resolved.
-pub(super) fn external_image<'a>(cx: &Ctx<'a>, stage: &'a Stage) -> Option<(String, &'a Word)> {
+fn external_image<'a>(cx: &Ctx<'a>, stage: &'a Stage) -> Option<(String, &'a Word)> {
     let word = stage.image.as_ref()?;
     if cx.file.parent_stage(stage).is_some() {
         return None;
