@@ -1,6 +1,1268 @@
-//! (family placeholder: rules land here)
+//! Package-manager rules: how `apt-get`, `apk`, `pip`, `npm`, `yum`/`dnf`/`zypper`, `yarn`,
+//! `gem`, `go install` and `useradd` are called inside RUN scripts (heredoc bodies and ONBUILD
+//! triggers included).
+//!
+//! Each tool's arguments are read with that tool's own option syntax (which options take a
+//! value), so `apt-get -o Debug::X=1 install` finds `install` and `apk add -t .deps gcc` knows
+//! that `.deps` is no package. An exec-form RUN (`RUN ["apt-get", "install", "x"]`) is read as
+//! one command line; `sh -c "…"` strings are not looked into. Fixes are offered for shell-form
+//! RUNs only (an edit inside a JSON array would need JSON quoting).
 
+use super::super::parse::{Form, Instruction, Kind, Word};
+use super::super::shell::{is_assignment, Command, Op};
 use super::super::Ctx;
-use crate::diagnostic::Findings;
+use crate::diagnostic::{Edit, Findings};
+use crate::registry::Code;
+use std::borrow::Cow;
 
-pub fn check(_cx: &Ctx, _out: &mut Findings) {}
+pub fn check(cx: &Ctx, out: &mut Findings) {
+    let runs = runs(cx);
+    for run in &runs {
+        apt_no_install_recommends(run, out);
+        apt_lists_not_removed(cx, run, out);
+        apk_no_cache(cx, run, out);
+        pip_no_cache_dir(cx, run, out);
+        npm_install_in_image(run, out);
+        unpinned_package(run, out);
+        missing_assume_yes(run, out);
+        package_cache_not_cleaned(cx, run, out);
+        apt_instead_of_apt_get(run, out);
+        useradd_without_l(run, out);
+        update_without_install(run, out);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The RUN instructions and their commands
+
+/// A RUN instruction (or an `ONBUILD RUN` trigger) with its commands.
+struct Run<'a> {
+    index: usize,
+    inst: &'a Instruction,
+    commands: Cow<'a, [Command]>,
+    /// ONBUILD trigger: runs in a downstream build.
+    trigger: bool,
+}
+
+impl Run<'_> {
+    /// Edits are byte-exact only in shell form (heredoc bodies included).
+    fn fixable(&self) -> bool {
+        self.inst.form == Form::Shell
+    }
+}
+
+fn runs<'a>(cx: &'a Ctx) -> Vec<Run<'a>> {
+    cx.instructions_of(Kind::Run)
+        .filter_map(|(index, inst)| {
+            let trigger = cx
+                .file
+                .instructions
+                .get(index)
+                .is_some_and(|i| i.kind == Kind::Onbuild);
+            let commands = match (&inst.form, &inst.script) {
+                (Form::Exec { items, .. }, _) => {
+                    let first = items.first()?;
+                    let last = items.last()?;
+                    Cow::Owned(vec![Command {
+                        words: items.clone(),
+                        span: first.span.start..last.span.end,
+                        op_before: Op::Start,
+                        op_after: Op::Newline,
+                        redirects: Vec::new(),
+                    }])
+                }
+                (Form::Shell, Some(script)) => Cow::Borrowed(script.commands.as_slice()),
+                (Form::Shell, None) => return None,
+            };
+            Some(Run {
+                index,
+                inst,
+                commands,
+                trigger,
+            })
+        })
+        .collect()
+}
+
+/// Whether what this RUN leaves in its stage's filesystem ends up in the final image: the
+/// stage is the final stage or one of its local ancestors (`FROM <stage>`). Files left in a
+/// builder stage are thrown away (only what `COPY --from` picks is kept). ONBUILD triggers run
+/// in some downstream image, so they always count. With `docker build --target` another stage
+/// may be the output; the last stage is taken as the image.
+fn reaches_final_image(cx: &Ctx, run: &Run) -> bool {
+    if run.trigger {
+        return true;
+    }
+    let file = cx.file;
+    let (Some(stage), Some(last)) = (file.stage_of(run.index), file.final_stage()) else {
+        return true;
+    };
+    file.stage_chain(last)
+        .iter()
+        .any(|s| s.index == stage.index)
+}
+
+/// The targets of the RUN's `--mount=type=cache` flags.
+fn cache_mount_targets(inst: &Instruction) -> Vec<String> {
+    inst.flags
+        .iter()
+        .filter(|f| f.name == "mount")
+        .filter_map(|f| f.value.as_ref())
+        .filter_map(|v| {
+            let parts: Vec<&str> = v.value.split(',').map(str::trim).collect();
+            if !parts.contains(&"type=cache") {
+                return None;
+            }
+            parts.iter().find_map(|p| {
+                p.strip_prefix("target=")
+                    .or_else(|| p.strip_prefix("dst="))
+                    .or_else(|| p.strip_prefix("destination="))
+                    .map(|t| t.trim_end_matches('/').to_string())
+            })
+        })
+        .collect()
+}
+
+/// Whether a path operand (`/var/lib/apt/lists/*`, `/var/lib/apt/lists`) covers `dir`.
+fn covers(operand: &str, dir: &str) -> bool {
+    let t = operand.trim_end_matches(['*', '/']);
+    !t.is_empty() && (t == dir || (t.starts_with(dir) && t[dir.len()..].starts_with('/')))
+}
+
+/// Whether a command deletes one of `dirs` (or something under it): `rm -rf <dir>/*`, or
+/// `find <dir> … -delete` / `-exec rm`.
+fn removes_any(cmd: &Command, dirs: &[&str]) -> bool {
+    let hit = |w: &Word| dirs.iter().any(|d| covers(&w.value, d));
+    match cmd.program() {
+        Some("rm") => cmd.operands().any(hit),
+        Some("find") => {
+            cmd.args().first().is_some_and(hit)
+                && cmd
+                    .args()
+                    .iter()
+                    .any(|w| w.value == "-delete" || w.value == "rm")
+        }
+        _ => false,
+    }
+}
+
+/// Whether `name` is assigned for this command only (`NAME=1 pip …`, `env NAME=1 pip …`).
+fn assigned_for(cmd: &Command, name: &str) -> bool {
+    let end = cmd.program_index().unwrap_or(0);
+    cmd.words
+        .get(..end)
+        .unwrap_or(&[])
+        .iter()
+        .any(|w| is_assignment(&w.value) && w.value.split_once('=').is_some_and(|(n, _)| n == name))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a tool's arguments
+
+/// The options of a tool that take a value (`-o X`, `--option X`).
+struct Syntax {
+    short_val: &'static [char],
+    long_val: &'static [&'static str],
+}
+
+const APT: Syntax = Syntax {
+    short_val: &['o', 'c', 't', 'a'],
+    long_val: &[
+        "option",
+        "config-file",
+        "target-release",
+        "default-release",
+        "host-architecture",
+    ],
+};
+const APK: Syntax = Syntax {
+    short_val: &['X', 'p', 't'],
+    long_val: &[
+        "repository",
+        "root",
+        "keys-dir",
+        "repositories-file",
+        "virtual",
+        "arch",
+        "cache-dir",
+        "cache-max-age",
+        "progress-fd",
+        "wait",
+        "timeout",
+    ],
+};
+const PIP: Syntax = Syntax {
+    short_val: &['r', 'c', 'e', 't', 'i', 'f', 'C'],
+    long_val: &[
+        "requirement",
+        "constraint",
+        "editable",
+        "target",
+        "index-url",
+        "extra-index-url",
+        "find-links",
+        "trusted-host",
+        "root",
+        "prefix",
+        "src",
+        "platform",
+        "python-version",
+        "implementation",
+        "abi",
+        "no-binary",
+        "only-binary",
+        "progress-bar",
+        "upgrade-strategy",
+        "config-settings",
+        "global-option",
+        "install-option",
+        "build-option",
+        "log",
+        "proxy",
+        "retries",
+        "timeout",
+        "exists-action",
+        "cert",
+        "client-cert",
+        "cache-dir",
+        "python",
+        "report",
+        "root-user-action",
+        "use-feature",
+        "use-deprecated",
+        "keyring-provider",
+    ],
+};
+const NPM: Syntax = Syntax {
+    short_val: &['w', 'C'],
+    long_val: &[
+        "omit",
+        "include",
+        "prefix",
+        "registry",
+        "cache",
+        "tag",
+        "workspace",
+        "loglevel",
+        "userconfig",
+        "globalconfig",
+        "install-strategy",
+        "before",
+        "only",
+        "also",
+        "save-prefix",
+        "script-shell",
+        "fetch-retries",
+        "fetch-timeout",
+        "cpu",
+        "os",
+        "libc",
+        "location",
+    ],
+};
+const YARN: Syntax = Syntax {
+    short_val: &[],
+    long_val: &[
+        "cache-folder",
+        "modules-folder",
+        "network-timeout",
+        "registry",
+        "mutex",
+        "cwd",
+    ],
+};
+const GEM: Syntax = Syntax {
+    short_val: &['v', 'i', 'n', 's', 'p', 'P', 'g'],
+    long_val: &[
+        "version",
+        "install-dir",
+        "bindir",
+        "document",
+        "build-root",
+        "source",
+        "http-proxy",
+        "trust-policy",
+        "file",
+        "platform",
+        "config-file",
+        "target-rbconfig",
+    ],
+};
+const RPM: Syntax = Syntax {
+    short_val: &['c', 'd', 'e', 'R', 'x'],
+    long_val: &[
+        "config",
+        "debuglevel",
+        "errorlevel",
+        "randomwait",
+        "exclude",
+        "excludepkgs",
+        "installroot",
+        "enablerepo",
+        "disablerepo",
+        "setopt",
+        "releasever",
+        "repo",
+        "repoid",
+        "downloaddir",
+        "destdir",
+        "forcearch",
+        "color",
+        "comment",
+        "rpmverbosity",
+        "disableexcludes",
+        "repofrompath",
+    ],
+};
+const ZYPPER: Syntax = Syntax {
+    short_val: &['R', 'c', 'D', 'C', 'r', 't'],
+    long_val: &[
+        "root",
+        "config",
+        "reposd-dir",
+        "cache-dir",
+        "raw-cache-dir",
+        "solv-cache-dir",
+        "pkg-cache-dir",
+        "userdata",
+        "repo",
+        "type",
+        "from",
+        "download",
+    ],
+};
+const USERADD: Syntax = Syntax {
+    short_val: &[
+        'u', 'g', 'G', 'd', 's', 'c', 'k', 'e', 'f', 'K', 'p', 'R', 'P', 'Z', 'b',
+    ],
+    long_val: &[
+        "uid",
+        "gid",
+        "groups",
+        "home-dir",
+        "shell",
+        "comment",
+        "skel",
+        "expiredate",
+        "inactive",
+        "key",
+        "password",
+        "root",
+        "prefix",
+        "selinux-user",
+        "base-dir",
+    ],
+};
+
+/// One argument as the tool reads it.
+enum Item<'a> {
+    Short(char, Option<String>),
+    Long(&'a str, Option<String>),
+    Operand(&'a Word),
+}
+
+/// Splits arguments into options (clusters `-qy` unpacked, values taken) and operands.
+fn scan<'a>(args: &'a [Word], syntax: &Syntax) -> Vec<Item<'a>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut only_operands = false;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let v = w.value.as_str();
+        if only_operands || v == "-" || !v.starts_with('-') {
+            out.push(Item::Operand(w));
+            continue;
+        }
+        if v == "--" {
+            only_operands = true;
+            continue;
+        }
+        if let Some(long) = v.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((name, value)) => out.push(Item::Long(name, Some(value.to_string()))),
+                None if syntax.long_val.contains(&long) => {
+                    out.push(Item::Long(long, args.get(i).map(|n| n.value.clone())));
+                    i += 1;
+                }
+                None => out.push(Item::Long(long, None)),
+            }
+            continue;
+        }
+        let cluster = &v[1..];
+        for (p, c) in cluster.char_indices() {
+            let rest = &cluster[p + c.len_utf8()..];
+            if let Some(value) = rest.strip_prefix('=') {
+                // `-q=2`, `-o=Foo=bar`.
+                out.push(Item::Short(c, Some(value.to_string())));
+                break;
+            }
+            if syntax.short_val.contains(&c) {
+                let value = if rest.is_empty() {
+                    i += 1;
+                    args.get(i - 1).map(|n| n.value.clone())
+                } else {
+                    Some(rest.to_string())
+                };
+                out.push(Item::Short(c, value));
+                break;
+            }
+            out.push(Item::Short(c, None));
+        }
+    }
+    out
+}
+
+/// A tool invocation: the command, its program name and its scanned arguments.
+struct Call<'a> {
+    /// Position of the command in the RUN's command list.
+    pos: usize,
+    cmd: &'a Command,
+    tool: &'a str,
+    items: Vec<Item<'a>>,
+    /// Index in `items` of the subcommand (the first operand).
+    sub: Option<usize>,
+}
+
+impl<'a> Call<'a> {
+    fn new(pos: usize, cmd: &'a Command, tool: &'a str, args: &'a [Word], syntax: &Syntax) -> Self {
+        let items = scan(args, syntax);
+        let sub = items.iter().position(|i| matches!(i, Item::Operand(_)));
+        Call {
+            pos,
+            cmd,
+            tool,
+            items,
+            sub,
+        }
+    }
+
+    fn sub_word(&self) -> Option<&'a Word> {
+        match self.items.get(self.sub?)? {
+            Item::Operand(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    fn subcommand(&self) -> Option<&'a str> {
+        self.sub_word().map(|w| w.value.as_str())
+    }
+
+    fn is_sub(&self, names: &[&str]) -> bool {
+        self.subcommand().is_some_and(|s| names.contains(&s))
+    }
+
+    /// The options, with where they stand relative to the subcommand.
+    fn options(&self) -> impl Iterator<Item = (bool, &Item<'a>)> {
+        let sub = self.sub.unwrap_or(usize::MAX);
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !matches!(i, Item::Operand(_)))
+            .map(move |(n, i)| (n < sub, i))
+    }
+
+    /// The value of the first matching option (`Some(None)` when it takes none).
+    fn option(&self, short: &[char], long: &[&str]) -> Option<Option<&str>> {
+        self.options().find_map(|(_, i)| match i {
+            Item::Short(c, v) if short.contains(c) => Some(v.as_deref()),
+            Item::Long(n, v) if long.contains(n) => Some(v.as_deref()),
+            _ => None,
+        })
+    }
+
+    fn has(&self, short: &[char], long: &[&str]) -> bool {
+        self.option(short, long).is_some()
+    }
+
+    /// The operands after the subcommand (packages, usually).
+    fn operands(&self) -> impl Iterator<Item = &'a Word> + '_ {
+        let start = self.sub.map(|s| s + 1).unwrap_or(usize::MAX);
+        self.items.iter().skip(start).filter_map(|i| match i {
+            Item::Operand(w) => Some(*w),
+            _ => None,
+        })
+    }
+}
+
+const APT_TOOLS: &[&str] = &["apt-get", "apt"];
+const RPM_TOOLS: &[&str] = &["yum", "dnf", "microdnf"];
+
+/// The invocations of the given tools in a RUN, with the tool's own option syntax.
+fn calls<'a>(run: &'a Run, tools: &[&str]) -> Vec<Call<'a>> {
+    let mut out = Vec::new();
+    for (pos, cmd) in run.commands.iter().enumerate() {
+        let Some(program) = cmd.program() else {
+            continue;
+        };
+        if tools.contains(&"pip") {
+            if let Some(args) = pip_args(cmd) {
+                out.push(Call::new(pos, cmd, "pip", args, &PIP));
+                continue;
+            }
+        }
+        if !tools.contains(&program) {
+            continue;
+        }
+        let syntax = match program {
+            "apt-get" | "apt" => &APT,
+            "apk" => &APK,
+            "npm" => &NPM,
+            "yarn" => &YARN,
+            "gem" => &GEM,
+            "yum" | "dnf" | "microdnf" => &RPM,
+            "zypper" => &ZYPPER,
+            "useradd" => &USERADD,
+            _ => &Syntax {
+                short_val: &[],
+                long_val: &[],
+            },
+        };
+        out.push(Call::new(pos, cmd, program, cmd.args(), syntax));
+    }
+    out
+}
+
+/// The arguments of `pip`/`pip3`/`pip3.12` or `python3 -m pip`.
+fn pip_args(cmd: &Command) -> Option<&[Word]> {
+    let program = cmd.program()?;
+    let args = cmd.args();
+    let is_versioned = |s: &str, base: &str| {
+        s.strip_prefix(base)
+            .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    if is_versioned(program, "pip") {
+        return Some(args);
+    }
+    if is_versioned(program, "python") {
+        // Interpreter switches (`-u`, `-I`, `-B`) may come before `-m pip`.
+        let m = args
+            .iter()
+            .position(|w| !w.value.starts_with('-') || w.value == "-m")?;
+        if args.get(m)?.value != "-m" {
+            return None;
+        }
+        let module = args.get(m + 1)?;
+        if module.value == "pip" || module.value == "pip3" {
+            return args.get(m + 2..);
+        }
+    }
+    None
+}
+
+/// The fix edit inserting ` text` right after a word.
+fn insert_after(w: &Word, text: &str) -> Vec<Edit> {
+    vec![Edit::insert(w.span.end, format!(" {text}"))]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rules
+
+/// DKR007 apt-no-install-recommends: `apt-get install` without `--no-install-recommends`.
+fn apt_no_install_recommends(run: &Run, out: &mut Findings) {
+    for call in calls(run, APT_TOOLS) {
+        if !call.is_sub(&["install"]) {
+            continue;
+        }
+        let Some(sub) = call.sub_word() else {
+            continue;
+        };
+        let off = |v: Option<&str>| {
+            v.is_some_and(|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "false" | "0" | "no" | "off"
+                )
+            })
+        };
+        let configured = call.options().any(|(_, i)| match i {
+            Item::Long("no-install-recommends", _) => true,
+            Item::Long("install-recommends", v) => off(v.as_deref()),
+            Item::Short('o', v) | Item::Long("option", v) => v
+                .as_deref()
+                .and_then(|v| v.split_once('='))
+                .is_some_and(|(k, val)| {
+                    k.eq_ignore_ascii_case("APT::Install-Recommends") && off(Some(val))
+                }),
+            _ => false,
+        });
+        if configured {
+            continue;
+        }
+        let d = out
+            .report(Code::DKR007, sub.span.clone())
+            .message(format!(
+                "`{} install` without `--no-install-recommends` also installs recommended packages",
+                call.tool
+            ))
+            .help("add `--no-install-recommends` and list the packages you really need");
+        if run.fixable() {
+            d.fix_unsafe(
+                "add `--no-install-recommends`",
+                insert_after(sub, "--no-install-recommends"),
+            );
+        }
+    }
+}
+
+const APT_LISTS: &[&str] = &["/var/lib/apt/lists", "/var/lib/apt"];
+
+/// DKR008 apt-lists-not-removed: `apt-get install` in a RUN that leaves `/var/lib/apt/lists`.
+fn apt_lists_not_removed(cx: &Ctx, run: &Run, out: &mut Findings) {
+    let installs: Vec<Call> = calls(run, APT_TOOLS)
+        .into_iter()
+        .filter(|c| c.is_sub(&["install"]))
+        .collect();
+    let (Some(first), Some(last)) = (installs.first(), installs.last()) else {
+        return;
+    };
+    if run.inst.has_cache_mount_on("/var/lib/apt") || !reaches_final_image(cx, run) {
+        return;
+    }
+    let removed = run
+        .commands
+        .iter()
+        .skip(last.pos + 1)
+        .any(|c| removes_any(c, APT_LISTS));
+    if removed {
+        return;
+    }
+    let Some(sub) = first.sub_word() else {
+        return;
+    };
+    let d = out
+        .report(Code::DKR008, sub.span.clone())
+        .message(format!(
+            "`{} install` leaves the package lists in `/var/lib/apt/lists` in this layer",
+            first.tool
+        ))
+        .help("end the same RUN with `&& rm -rf /var/lib/apt/lists/*` (or use a cache mount on /var/lib/apt)");
+    if let Some(at) = append_point(run) {
+        d.fix_unsafe(
+            "append `&& rm -rf /var/lib/apt/lists/*`",
+            vec![Edit::insert(at, " && rm -rf /var/lib/apt/lists/*")],
+        );
+    }
+}
+
+/// Where ` && cmd` can be appended so that it runs after the whole RUN: a one-line shell-form
+/// script (no heredoc) whose last command ends the text (no `;`, `&`, `fi`, `)`, redirection or
+/// comment after it).
+fn append_point(run: &Run) -> Option<u32> {
+    if !run.fixable() || !run.inst.heredocs.is_empty() {
+        return None;
+    }
+    let last = run.commands.last()?;
+    let ends_script = matches!(last.op_after, Op::Newline | Op::Start)
+        && last.span.end == run.inst.args_span().end
+        && last.redirects.is_empty()
+        && last.program() != Some("exit");
+    ends_script.then_some(last.span.end)
+}
+
+/// DKR009 apk-no-cache: `apk add` without `--no-cache`.
+fn apk_no_cache(cx: &Ctx, run: &Run, out: &mut Findings) {
+    let mounted = cache_mount_targets(run.inst)
+        .iter()
+        .any(|t| covers(t, "/var/cache/apk") || covers(t, "/etc/apk/cache"));
+    if mounted || !reaches_final_image(cx, run) {
+        return;
+    }
+    for call in calls(run, &["apk"]) {
+        if !call.is_sub(&["add"]) || call.has(&[], &["no-cache"]) {
+            continue;
+        }
+        let cleaned = run
+            .commands
+            .iter()
+            .skip(call.pos + 1)
+            .any(|c| removes_any(c, &["/var/cache/apk"]));
+        let Some(sub) = call.sub_word() else {
+            continue;
+        };
+        if cleaned {
+            continue;
+        }
+        let d = out
+            .report(Code::DKR009, sub.span.clone())
+            .message("`apk add` without `--no-cache` keeps the package index in the image")
+            .help("use `apk add --no-cache …`");
+        if run.fixable() {
+            d.fix_safe("add `--no-cache`", insert_after(sub, "--no-cache"));
+        }
+    }
+}
+
+/// DKR010 pip-no-cache-dir: `pip install` without `--no-cache-dir`.
+fn pip_no_cache_dir(cx: &Ctx, run: &Run, out: &mut Findings) {
+    let mounted = cache_mount_targets(run.inst)
+        .iter()
+        .any(|t| t.ends_with("/.cache") || t.ends_with("/.cache/pip") || t.contains("pip"));
+    if mounted
+        || !reaches_final_image(cx, run)
+        || cx.file.scope_at(run.index).is_defined("PIP_NO_CACHE_DIR")
+    {
+        return;
+    }
+    for call in calls(run, &["pip"]) {
+        if !call.is_sub(&["install"]) || call.has(&[], &["no-cache-dir"]) {
+            continue;
+        }
+        let exported = run.commands.iter().take(call.pos).any(|c| {
+            c.program() == Some("export")
+                && c.args().iter().any(|w| {
+                    w.value == "PIP_NO_CACHE_DIR" || w.value.starts_with("PIP_NO_CACHE_DIR=")
+                })
+        });
+        if exported || assigned_for(call.cmd, "PIP_NO_CACHE_DIR") {
+            continue;
+        }
+        let Some(sub) = call.sub_word() else {
+            continue;
+        };
+        let d = out
+            .report(Code::DKR010, sub.span.clone())
+            .message(
+                "`pip install` without `--no-cache-dir` keeps pip's download cache in the image",
+            )
+            .help("use `pip install --no-cache-dir …` (or a cache mount on /root/.cache/pip)");
+        if run.fixable() {
+            d.fix_safe("add `--no-cache-dir`", insert_after(sub, "--no-cache-dir"));
+        }
+    }
+}
+
+/// DKR011 npm-install-in-image: `npm install` of the project's dependencies instead of `npm ci`.
+fn npm_install_in_image(run: &Run, out: &mut Findings) {
+    for call in calls(run, &["npm"]) {
+        if !call.is_sub(&["install", "i"]) || call.operands().next().is_some() {
+            continue;
+        }
+        let global = call.has(&['g'], &["global"])
+            || call.option(&[], &["location"]) == Some(Some("global"));
+        let no_lockfile = call.has(&[], &["package-lock-only", "no-package-lock"])
+            || call.option(&[], &["package-lock"]) == Some(Some("false"));
+        if global || no_lockfile {
+            continue;
+        }
+        let Some(sub) = call.sub_word() else {
+            continue;
+        };
+        let d = out
+            .report(Code::DKR011, sub.span.clone())
+            .message(format!(
+                "`npm {}` may resolve other versions than the lockfile",
+                sub.value
+            ))
+            .help("use `npm ci` to install exactly what package-lock.json records");
+        if run.fixable() {
+            d.fix_unsafe(
+                "replace with `npm ci` (needs a package-lock.json)",
+                vec![Edit::replace(sub.span.clone(), "ci")],
+            );
+        }
+    }
+}
+
+/// A word that is not a plain package name: a variable, a substitution, a glob.
+fn is_dynamic(v: &str) -> bool {
+    v.contains(['$', '`', '*', '?', '[', '{'])
+}
+
+/// DKR017 unpinned-package: packages installed without a version.
+fn unpinned_package(run: &Run, out: &mut Findings) {
+    let mut report = |w: &Word, tool: &str, how: &str| {
+        out.report(Code::DKR017, w.span.clone())
+            .message(format!(
+                "`{}` is installed by {tool} without a version",
+                w.value
+            ))
+            .help(format!("pin it: {how}"));
+    };
+    let tools = &["apt-get", "apt", "apk", "pip", "npm", "gem", "go"];
+    for call in calls(run, tools) {
+        match call.tool {
+            "apt-get" | "apt" if call.is_sub(&["install"]) => {
+                for w in call.operands() {
+                    let v = w.value.as_str();
+                    // `pkg=1.2`, `pkg/release`, `./x.deb`, `pkg-` (removal), variables.
+                    if !v.contains(['=', '/'])
+                        && !v.ends_with(".deb")
+                        && !v.ends_with('-')
+                        && !is_dynamic(v)
+                    {
+                        report(w, call.tool, "`pkg=version`");
+                    }
+                }
+            }
+            "apk" if call.is_sub(&["add"]) => {
+                for w in call.operands() {
+                    let v = w.value.as_str();
+                    if !v.contains(['=', '<', '>', '~', '/'])
+                        && !v.ends_with(".apk")
+                        && !is_dynamic(v)
+                    {
+                        report(w, "apk", "`pkg=version` or `pkg~=1.2`");
+                    }
+                }
+            }
+            "pip" if call.is_sub(&["install"]) => {
+                for w in call.operands() {
+                    let v = w.value.as_str();
+                    let local_or_url = v.starts_with(['.', '/', '~'])
+                        || v.contains(['/', '\\'])
+                        || [".whl", ".tar.gz", ".zip", ".tgz"]
+                            .iter()
+                            .any(|e| v.ends_with(e));
+                    let pinned = v.contains(['=', '<', '>', '@', ';', '!']);
+                    if !local_or_url && !pinned && !is_dynamic(v) {
+                        report(
+                            w,
+                            "pip",
+                            "`pkg==version`, or a requirements/constraints file",
+                        );
+                    }
+                }
+            }
+            "npm" if call.is_sub(&["install", "i", "add"]) && call.has(&['g'], &["global"]) => {
+                for w in call.operands() {
+                    let v = w.value.as_str();
+                    let (name, version) = match v.get(1..).and_then(|r| r.rfind('@')) {
+                        Some(at) => (&v[..at + 1], &v[at + 2..]),
+                        None => (v, ""),
+                    };
+                    let path_like = name.starts_with(['.', '/', '~'])
+                        || (!name.starts_with('@') && name.contains('/'))
+                        || name.contains(':')
+                        || name.ends_with(".tgz");
+                    if !path_like && !is_dynamic(v) && (version.is_empty() || version == "latest") {
+                        report(w, "npm", "`pkg@version`");
+                    }
+                }
+            }
+            "gem" if call.is_sub(&["install"]) && !call.has(&['v'], &["version"]) => {
+                for w in call.operands() {
+                    let v = w.value.as_str();
+                    if !v.contains([':', '/']) && !v.ends_with(".gem") && !is_dynamic(v) {
+                        report(w, "gem", "`gem install pkg:version` or `-v version`");
+                    }
+                }
+            }
+            "go" if call.is_sub(&["install"]) => {
+                // Without `@version`, `go install` builds what go.mod pins (and fails outside
+                // a module), so only the moving versions are unpinned.
+                for w in go_install_packages(call.cmd) {
+                    let moving = w
+                        .value
+                        .rsplit_once('@')
+                        .is_some_and(|(_, v)| matches!(v, "latest" | "master" | "main" | "HEAD"));
+                    if moving {
+                        report(w, "go install", "`pkg@v1.2.3`");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The package operands of `go install` (Go flags are single-dash words: `-ldflags "-s"`).
+fn go_install_packages(cmd: &Command) -> Vec<&Word> {
+    const TAKES_VALUE: &[&str] = &[
+        "C",
+        "p",
+        "mod",
+        "tags",
+        "ldflags",
+        "gcflags",
+        "asmflags",
+        "buildmode",
+        "compiler",
+        "modfile",
+        "overlay",
+        "pkgdir",
+        "toolexec",
+        "pgo",
+        "covermode",
+        "coverpkg",
+        "installsuffix",
+        "gccgoflags",
+    ];
+    let args = cmd.args();
+    let mut out = Vec::new();
+    let mut seen_install = false;
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let v = w.value.as_str();
+        if let Some(flag) = v.strip_prefix('-') {
+            let flag = flag.trim_start_matches('-');
+            if !flag.contains('=') && TAKES_VALUE.contains(&flag) {
+                i += 1;
+            }
+        } else if !seen_install {
+            seen_install = v == "install";
+            if !seen_install {
+                return out;
+            }
+        } else {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// DKR028 missing-assume-yes: an install that would ask for confirmation.
+fn missing_assume_yes(run: &Run, out: &mut Findings) {
+    let tools = &["apt-get", "apt", "yum", "dnf", "zypper"];
+    for call in calls(run, tools) {
+        let (prompts, yes) = match call.tool {
+            "apt-get" | "apt" => (
+                call.is_sub(&[
+                    "install",
+                    "upgrade",
+                    "dist-upgrade",
+                    "full-upgrade",
+                    "remove",
+                    "purge",
+                    "autoremove",
+                    "build-dep",
+                    "reinstall",
+                ]),
+                apt_assumes_yes(&call),
+            ),
+            "yum" | "dnf" => (
+                call.is_sub(&[
+                    "install",
+                    "localinstall",
+                    "groupinstall",
+                    "reinstall",
+                    "remove",
+                    "erase",
+                    "downgrade",
+                    "upgrade",
+                    "update",
+                    "autoremove",
+                    "distro-sync",
+                ]),
+                call.has(&['y'], &["assumeyes", "yes"])
+                    || call.options().any(|(_, i)| match i {
+                        Item::Long("setopt", Some(v)) => {
+                            matches!(
+                                v.as_str(),
+                                "assumeyes=1" | "assumeyes=True" | "assumeyes=true"
+                            )
+                        }
+                        _ => false,
+                    }),
+            ),
+            "zypper" => (
+                call.is_sub(&[
+                    "install",
+                    "in",
+                    "remove",
+                    "rm",
+                    "update",
+                    "up",
+                    "patch",
+                    "dist-upgrade",
+                    "dup",
+                    "source-install",
+                    "si",
+                ]),
+                // `-n` is the global `--non-interactive` only before the subcommand; after
+                // `install` it is `--name`.
+                call.options().any(|(before, i)| match i {
+                    Item::Short('n', _) | Item::Long("non-interactive", _) => before,
+                    Item::Short('y', _) | Item::Long("no-confirm", _) => !before,
+                    _ => false,
+                }),
+            ),
+            _ => (false, true),
+        };
+        if !prompts || yes || piped_from_yes(run, &call) {
+            continue;
+        }
+        let Some(sub) = call.sub_word() else {
+            continue;
+        };
+        let d = out
+            .report(Code::DKR028, sub.span.clone())
+            .message(format!(
+                "`{} {}` without `-y` waits for a confirmation that a build cannot give",
+                call.tool, sub.value
+            ))
+            .help("add `-y`");
+        if run.fixable() {
+            d.fix_safe("add `-y`", insert_after(sub, "-y"));
+        }
+    }
+}
+
+/// `-y`/`--yes`/`--assume-yes`, quiet level 2 (`-qq`, `-q=2`), or `-o APT::Get::Assume-Yes=true`.
+fn apt_assumes_yes(call: &Call) -> bool {
+    let mut quiet = 0u32;
+    for (_, item) in call.options() {
+        match item {
+            Item::Short('y', _) | Item::Long("yes" | "assume-yes", _) => return true,
+            Item::Short('q', None) | Item::Long("quiet", None) => quiet += 1,
+            Item::Short('q', Some(v)) | Item::Long("quiet", Some(v)) => {
+                quiet = quiet.max(v.parse().unwrap_or(0));
+            }
+            Item::Short('o', Some(v)) | Item::Long("option", Some(v)) => {
+                if let Some((k, val)) = v.split_once('=') {
+                    if k.eq_ignore_ascii_case("APT::Get::Assume-Yes")
+                        && matches!(val.to_ascii_lowercase().as_str(), "true" | "1" | "yes")
+                    {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    quiet >= 2
+}
+
+/// `yes | apt-get install …`
+fn piped_from_yes(run: &Run, call: &Call) -> bool {
+    call.cmd.op_before == Op::Pipe
+        && call
+            .pos
+            .checked_sub(1)
+            .and_then(|p| run.commands.get(p))
+            .is_some_and(|c| c.program() == Some("yes"))
+}
+
+/// DKR029 package-cache-not-cleaned: yum/dnf/zypper/microdnf/yarn installs that keep their cache.
+fn package_cache_not_cleaned(cx: &Ctx, run: &Run, out: &mut Findings) {
+    if !reaches_final_image(cx, run) {
+        return;
+    }
+    let mounts = cache_mount_targets(run.inst);
+    let rpm_dirs = ["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"];
+    let yarn_dirs = [
+        "/usr/local/share/.cache/yarn",
+        "/root/.cache/yarn",
+        "/home/node/.cache/yarn",
+        "/root/.yarn/berry/cache",
+    ];
+    for call in calls(run, &["yum", "dnf", "microdnf", "zypper", "yarn"]) {
+        let later = || run.commands.iter().enumerate().skip(call.pos + 1);
+        let (installs, cleaned, what) = match call.tool {
+            "yum" | "dnf" | "microdnf" => (
+                call.is_sub(&[
+                    "install",
+                    "localinstall",
+                    "groupinstall",
+                    "reinstall",
+                    "upgrade",
+                    "update",
+                    "downgrade",
+                    "distro-sync",
+                ]),
+                mounts.iter().any(|t| rpm_dirs.iter().any(|d| covers(t, d)))
+                    || later().any(|(p, c)| {
+                        removes_any(c, &rpm_dirs)
+                            || calls_at(run, p, RPM_TOOLS).is_some_and(|c| c.is_sub(&["clean"]))
+                    }),
+                format!("`{} clean all`", call.tool),
+            ),
+            "zypper" => (
+                call.is_sub(&[
+                    "install",
+                    "in",
+                    "update",
+                    "up",
+                    "patch",
+                    "dist-upgrade",
+                    "dup",
+                ]),
+                mounts.iter().any(|t| covers(t, "/var/cache/zypp"))
+                    || later().any(|(p, c)| {
+                        removes_any(c, &["/var/cache/zypp"])
+                            || calls_at(run, p, &["zypper"])
+                                .is_some_and(|c| c.is_sub(&["clean", "cc"]))
+                    }),
+                "`zypper clean`".to_string(),
+            ),
+            "yarn" => (
+                (call.sub.is_none() || call.is_sub(&["install"]))
+                    && !call.has(&[], &["cache-folder"]),
+                mounts.iter().any(|t| t.contains("yarn"))
+                    || later().any(|(p, c)| {
+                        removes_any(c, &yarn_dirs)
+                            || calls_at(run, p, &["yarn"]).is_some_and(|c| {
+                                c.is_sub(&["cache"])
+                                    && c.operands().next().is_some_and(|w| w.value == "clean")
+                            })
+                    }),
+                "`yarn cache clean`".to_string(),
+            ),
+            _ => (false, true, String::new()),
+        };
+        if !installs || cleaned {
+            continue;
+        }
+        let Some(at) = call.sub_word().or_else(|| call.cmd.program_word()) else {
+            continue;
+        };
+        out.report(Code::DKR029, at.span.clone())
+            .message(format!(
+                "`{}` leaves its package cache in the image",
+                match call.subcommand() {
+                    Some(sub) => format!("{} {sub}", call.tool),
+                    None => call.tool.to_string(),
+                }
+            ))
+            .help(format!(
+                "run {what} at the end of the same RUN (or use a cache mount)"
+            ));
+    }
+}
+
+/// The invocation of one of `tools` at command position `pos`.
+fn calls_at<'a>(run: &'a Run, pos: usize, tools: &[&str]) -> Option<Call<'a>> {
+    calls(run, tools).into_iter().find(|c| c.pos == pos)
+}
+
+/// DKR033 apt-instead-of-apt-get: `apt` (the interactive front end) in a script.
+fn apt_instead_of_apt_get(run: &Run, out: &mut Findings) {
+    for call in calls(run, &["apt"]) {
+        let Some(sub) = call.sub_word() else {
+            continue;
+        };
+        let same_name = [
+            "install",
+            "update",
+            "upgrade",
+            "remove",
+            "purge",
+            "autoremove",
+            "dist-upgrade",
+            "clean",
+            "autoclean",
+        ];
+        let renamed = sub.value == "full-upgrade";
+        if !same_name.contains(&sub.value.as_str()) && !renamed {
+            continue;
+        }
+        let Some(program) = call.cmd.program_word() else {
+            continue;
+        };
+        let d = out
+            .report(Code::DKR033, program.span.clone())
+            .message(format!(
+                "`apt {}`: `apt` is an interactive tool without a stable command-line interface",
+                sub.value
+            ))
+            .help("use `apt-get` in scripts");
+        if run.fixable() && program.raw.ends_with("apt") {
+            let mut edits = vec![Edit::insert(program.span.end, "-get")];
+            if renamed {
+                edits.push(Edit::replace(sub.span.clone(), "dist-upgrade"));
+            }
+            d.fix_safe("use `apt-get`", edits);
+        }
+    }
+}
+
+/// DKR036 useradd-without-l: `useradd` with a UID of 6+ digits and no `-l`.
+fn useradd_without_l(run: &Run, out: &mut Findings) {
+    for call in calls(run, &["useradd"]) {
+        let Some(Some(uid)) = call.option(&['u'], &["uid"]) else {
+            continue;
+        };
+        let digits = uid.trim_start_matches('0');
+        let high = !uid.is_empty() && uid.chars().all(|c| c.is_ascii_digit()) && digits.len() > 5;
+        if !high || call.has(&['l'], &["no-log-init"]) {
+            continue;
+        }
+        let Some(program) = call.cmd.program_word() else {
+            continue;
+        };
+        let d = out
+            .report(Code::DKR036, program.span.clone())
+            .message(format!(
+                "`useradd` with UID {uid} and without `-l` writes a huge sparse /var/log/lastlog and faillog into the layer"
+            ))
+            .help("add `-l` (`--no-log-init`)");
+        if run.fixable() {
+            d.fix_safe("add `-l`", insert_after(program, "-l"));
+        }
+    }
+}
+
+/// DKR046 update-without-install: a package index refresh with no install after it.
+fn update_without_install(run: &Run, out: &mut Findings) {
+    let families: [(&[&str], &[&str], &[&str]); 4] = [
+        (
+            APT_TOOLS,
+            &["update"],
+            &[
+                "install",
+                "upgrade",
+                "dist-upgrade",
+                "full-upgrade",
+                "build-dep",
+                "source",
+                "reinstall",
+                "satisfy",
+                "download",
+            ],
+        ),
+        (&["apk"], &["update"], &["add", "upgrade", "fix", "fetch"]),
+        (
+            RPM_TOOLS,
+            &["makecache"],
+            &[
+                "install",
+                "localinstall",
+                "groupinstall",
+                "reinstall",
+                "upgrade",
+                "update",
+                "downgrade",
+                "distro-sync",
+                "builddep",
+                "download",
+                "group",
+                "module",
+            ],
+        ),
+        (
+            &["zypper"],
+            &["refresh", "ref"],
+            &[
+                "install",
+                "in",
+                "update",
+                "up",
+                "patch",
+                "dist-upgrade",
+                "dup",
+                "source-install",
+                "si",
+            ],
+        ),
+    ];
+    for (tools, updates, uses) in families {
+        let all = calls(run, tools);
+        for call in all.iter().filter(|c| c.is_sub(updates)) {
+            if all.iter().any(|c| c.pos > call.pos && c.is_sub(uses)) {
+                continue;
+            }
+            let Some(sub) = call.sub_word() else {
+                continue;
+            };
+            out.report(Code::DKR046, sub.span.clone())
+                .message(format!(
+                    "`{} {}` without an install in the same RUN: the cached index layer goes stale",
+                    call.tool, sub.value
+                ))
+                .help(format!(
+                    "refresh and install in one RUN: `{} {} && {} …`",
+                    call.tool, sub.value, call.tool
+                ));
+        }
+    }
+}
