@@ -1266,3 +1266,748 @@ fn update_without_install(run: &Run, out: &mut Findings) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{assert_findings, assert_fixed, first_message};
+    use crate::registry::Code::*;
+
+    #[test]
+    fn apt_no_install_recommends() {
+        // Caught: plain, after assignments and sudo, inside if, in a heredoc, ONBUILD, exec form.
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN apt-get install -y curl\n",
+            &[(2, 13)],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN DEBIAN_FRONTEND=noninteractive sudo apt-get -y install curl\n",
+            &[(2, 52)],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN if [ -n \"$X\" ]; then apt-get install -y curl; fi\n",
+            &[(2, 34)],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN <<EOF\napt-get install -y curl\nEOF\n",
+            &[(3, 9)],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nONBUILD RUN apt-get install -y curl\n",
+            &[(2, 21)],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n",
+            &[(2, 17)],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN apt install -y curl\n",
+            &[(2, 9)],
+        );
+        // Not flagged: the option anywhere, the config option, quoted text, other subcommands.
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN apt-get install -y --no-install-recommends curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN apt-get --no-install-recommends -qy install curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN apt-get -o APT::Install-Recommends=false install -y curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN apt-get -oAPT::Install-Recommends=0 -y install curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN echo \"apt-get install x\" && apt-get update\n",
+            &[],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN apt-get -o Debug::pkgProblemResolver=yes update\n",
+            &[],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN <<EOF\napt-get install -y --no-install-recommends curl\nEOF\n",
+            &[],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"--no-install-recommends\", \"x\"]\n",
+            &[],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12\nRUN apt-cache show curl && apt-get download curl\n",
+            &[],
+        );
+        assert!(
+            first_message(DKR007, "FROM debian:12\nRUN apt-get install -y curl\n")
+                .is_some_and(|m| m.contains("apt-get install"))
+        );
+        assert_fixed(
+            DKR007,
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install --no-install-recommends -y curl\n",
+        );
+        assert_fixed(
+            DKR007,
+            "FROM debian:12\nRUN <<EOF\napt-get install -y curl\nEOF\n",
+            "FROM debian:12\nRUN <<EOF\napt-get install --no-install-recommends -y curl\nEOF\n",
+        );
+    }
+
+    #[test]
+    fn apt_lists_not_removed() {
+        let ok_tail = " && rm -rf /var/lib/apt/lists/*";
+        // Caught: no rm, rm before the install, final stage built from the stage, ONBUILD.
+        assert_findings(
+            DKR008,
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+            &[(2, 31)],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y curl\n",
+            &[(2, 62)],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12 AS base\nRUN apt-get install -y curl\nFROM base\nCMD [\"curl\"]\n",
+            &[(2, 13)],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12\nONBUILD RUN apt-get install -y curl\n",
+            &[(2, 21)],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12\nrun sudo apt-get -qy install curl\n",
+            &[(2, 22)],
+        );
+        // Not flagged: removed after, parent folder removed, cache mount, builder stage, quoted.
+        assert_findings(
+            DKR008,
+            &format!("FROM debian:12\nRUN apt-get update && apt-get install -y curl{ok_tail}\n"),
+            &[],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12\nRUN apt-get update \\\n && apt-get -y install curl \\\n && apt-get clean \\\n && rm -rf /var/lib/apt/lists\n",
+            &[],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12 AS build\nRUN apt-get update && apt-get install -y gcc\nFROM debian:12\nCOPY --from=build /out /out\n",
+            &[],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12\nRUN <<EOF\nset -e\napt-get update\nif true; then apt-get -y install curl; fi\nrm -rf /var/lib/apt/lists/*\nEOF\n",
+            &[],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12\nRUN echo 'apt-get install -y curl'\n",
+            &[],
+        );
+        assert_findings(DKR008, "FROM debian:12\nRUN apt-get update && apt-get -y upgrade && rm -rf /var/lib/apt/lists/*\n", &[]);
+        assert_fixed(
+            DKR008,
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+        );
+        assert_fixed(
+            DKR008,
+            "FROM debian:12\nRUN apt-get update \\\n    && apt-get install -y curl\n",
+            "FROM debian:12\nRUN apt-get update \\\n    && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+        );
+    }
+
+    #[test]
+    fn apt_lists_fix_only_where_it_appends_cleanly() {
+        let no_fix = |text: &str| {
+            let (_, diags) = super::super::test_support::lint_with(Default::default(), text);
+            let d: Vec<_> = diags.iter().filter(|d| d.code == DKR008).collect();
+            assert_eq!(d.len(), 1, "{text}");
+            assert!(d[0].fix.is_none(), "{text}");
+        };
+        no_fix("FROM debian:12\nRUN if true; then apt-get install -y curl; fi\n");
+        no_fix("FROM debian:12\nRUN apt-get install -y curl > /dev/null\n");
+        no_fix("FROM debian:12\nRUN apt-get install -y curl;\n");
+        no_fix("FROM debian:12\nRUN <<EOF\napt-get install -y curl\nEOF\n");
+        no_fix("FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n");
+    }
+
+    #[test]
+    fn apk_no_cache() {
+        // Caught: plain, `--update`, sudo, heredoc, virtual package, exec form.
+        assert_findings(DKR009, "FROM alpine:3.19\nRUN apk add curl\n", &[(2, 9)]);
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN apk --update add -t .deps gcc\n",
+            &[(2, 18)],
+        );
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN sudo apk -q add curl\n",
+            &[(2, 17)],
+        );
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN <<EOF\napk add curl\nEOF\n",
+            &[(3, 5)],
+        );
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN [\"apk\", \"add\", \"curl\"]\n",
+            &[(2, 13)],
+        );
+        // Not flagged: --no-cache before or after add, cache removed after, cache mounts,
+        // builder stage, quoted text, `apk update` alone (DKR046's business).
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN apk add --no-cache curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN apk --no-cache -q add curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN apk add -U curl && rm -rf /var/cache/apk/*\n",
+            &[],
+        );
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN --mount=type=cache,target=/etc/apk/cache apk add curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19 AS build\nRUN apk add gcc\nFROM alpine:3.19\nCOPY --from=build /x /x\n",
+            &[],
+        );
+        assert_findings(DKR009, "FROM alpine:3.19\nRUN echo \"apk add curl\"\n", &[]);
+        assert_findings(
+            DKR009,
+            "FROM alpine:3.19\nRUN if true; then apk add --no-cache curl; fi\n",
+            &[],
+        );
+        assert_fixed(
+            DKR009,
+            "FROM alpine:3.19\nRUN apk add curl\n",
+            "FROM alpine:3.19\nRUN apk add --no-cache curl\n",
+        );
+    }
+
+    #[test]
+    fn pip_no_cache_dir() {
+        // Caught: pip, pip3, python -m pip, global options first, heredoc, upgrading pip.
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN pip install flask\n",
+            &[(2, 9)],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN python3 -m pip install -r requirements.txt\n",
+            &[(2, 20)],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN pip3 --disable-pip-version-check -q install flask\n",
+            &[(2, 41)],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN <<EOF\npip install flask\nEOF\n",
+            &[(3, 5)],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN pip install --upgrade pip\n",
+            &[(2, 9)],
+        );
+        // Not flagged: the option, ENV/ARG/prefix/export PIP_NO_CACHE_DIR, cache mount,
+        // builder stage, pip download/wheel, pipx, quoted text.
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN pip install --no-cache-dir flask\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN pip --no-cache-dir install flask\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nARG PIP_NO_CACHE_DIR=1\nRUN pip install flask\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN PIP_NO_CACHE_DIR=1 pip install flask\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN export PIP_NO_CACHE_DIR=1 && pip install flask\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12 AS build\nRUN pip wheel -w /w flask && pip install flask\nFROM python:3.12-slim\nCOPY --from=build /w /w\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN pipx install black && pip download flask\n",
+            &[],
+        );
+        assert_findings(
+            DKR010,
+            "FROM python:3.12\nRUN echo 'pip install flask'\n",
+            &[],
+        );
+        assert_fixed(
+            DKR010,
+            "FROM python:3.12\nRUN python -m pip install flask\n",
+            "FROM python:3.12\nRUN python -m pip install --no-cache-dir flask\n",
+        );
+    }
+
+    #[test]
+    fn npm_install_in_image() {
+        // Caught: bare install, `i`, with flags, heredoc, options before the subcommand.
+        assert_findings(DKR011, "FROM node:20\nRUN npm install\n", &[(2, 9)]);
+        assert_findings(DKR011, "FROM node:20\nRUN npm i --omit dev\n", &[(2, 9)]);
+        assert_findings(
+            DKR011,
+            "FROM node:20\nRUN <<EOF\nnpm install --production\nEOF\n",
+            &[(3, 5)],
+        );
+        assert_findings(
+            DKR011,
+            "FROM node:20\nRUN npm --prefix /app install\n",
+            &[(2, 23)],
+        );
+        // Not flagged: npm ci, named packages, -g, no lockfile wanted, quoted text.
+        assert_findings(DKR011, "FROM node:20\nRUN npm ci --omit=dev\n", &[]);
+        assert_findings(DKR011, "FROM node:20\nRUN npm install express@4\n", &[]);
+        assert_findings(
+            DKR011,
+            "FROM node:20\nRUN npm install -g pnpm@9 && npm i --location=global yarn\n",
+            &[],
+        );
+        assert_findings(
+            DKR011,
+            "FROM node:20\nRUN npm install --package-lock-only\n",
+            &[],
+        );
+        assert_findings(DKR011, "FROM node:20\nRUN echo \"npm install\"\n", &[]);
+        assert_fixed(
+            DKR011,
+            "FROM node:20\nRUN npm install\n",
+            "FROM node:20\nRUN npm ci\n",
+        );
+    }
+
+    #[test]
+    fn unpinned_package() {
+        // Caught: each unpinned word, per manager.
+        assert_findings(
+            DKR017,
+            "FROM debian:12\nRUN apt-get install -y -t bookworm-backports curl git=1:2.39.2-1.1\n",
+            &[(2, 46)],
+        );
+        assert_findings(
+            DKR017,
+            "FROM alpine:3.19\nRUN apk add --no-cache -t .deps gcc musl-dev=1.2.4-r2\n",
+            &[(2, 33)],
+        );
+        assert_findings(
+            DKR017,
+            "FROM python:3.12\nRUN pip install -r req.txt flask django==5.0\n",
+            &[(2, 28)],
+        );
+        assert_findings(
+            DKR017,
+            "FROM node:20\nRUN npm install -g @angular/cli pnpm@9 yarn@latest\n",
+            &[(2, 20), (2, 40)],
+        );
+        assert_findings(
+            DKR017,
+            "FROM ruby:3.3\nRUN gem install bundler rails:7.1\n",
+            &[(2, 17)],
+        );
+        assert_findings(
+            DKR017,
+            "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@latest\n",
+            &[(2, 16)],
+        );
+        // Not flagged: variables, .deb files, local paths, URLs, -v, go.mod-pinned go install.
+        assert_findings(
+            DKR017,
+            "FROM debian:12\nRUN apt-get install -y $PKGS ./app.deb \"${EXTRA}\"\n",
+            &[],
+        );
+        assert_findings(DKR017, "FROM python:3.12\nRUN pip install . -e ./lib https://x.io/a.whl dist/a-1.0.whl 'b>=2'\n", &[]);
+        assert_findings(
+            DKR017,
+            "FROM ruby:3.3\nRUN gem install bundler -v 2.5.6\n",
+            &[],
+        );
+        assert_findings(DKR017, "FROM golang:1.22\nRUN go install -ldflags '-s' ./cmd/app && go install example.com/x\n", &[]);
+        assert_findings(DKR017, "FROM node:20\nRUN npm install express\n", &[]);
+        assert_findings(
+            DKR017,
+            "FROM debian:12\nRUN echo 'apt-get install curl'\n",
+            &[],
+        );
+        assert!(
+            first_message(DKR017, "FROM alpine:3.19\nRUN apk add curl\n")
+                .is_some_and(|m| m.contains("`curl`") && m.contains("apk"))
+        );
+    }
+
+    #[test]
+    fn missing_assume_yes() {
+        // Caught: apt-get, yum, dnf, zypper; heredoc; sudo; `-n` after install is `--name`.
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN apt-get install curl\n",
+            &[(2, 13)],
+        );
+        assert_findings(
+            DKR028,
+            "FROM centos:7\nRUN yum install httpd && dnf -q upgrade\n",
+            &[(2, 9), (2, 33)],
+        );
+        assert_findings(
+            DKR028,
+            "FROM opensuse/leap:15\nRUN zypper in -n vim\n",
+            &[(2, 12)],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN <<EOF\nsudo apt-get -q install curl\nEOF\n",
+            &[(3, 17)],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN [\"apt-get\", \"install\", \"curl\"]\n",
+            &[(2, 17)],
+        );
+        // Not flagged: -y clustered or before, --yes, -qq, -q=2, zypper -n before, `yes |`,
+        // microdnf, quoted, if/then.
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN apt-get -qy install curl && apt-get install --yes git\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN apt-get -y install curl && apt-get -qq install git\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN apt-get -q=2 install curl && apt-get --assume-yes remove x\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM opensuse/leap:15\nRUN zypper -n in vim && zypper install -y git\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN yes | apt-get install curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM fedora:40\nRUN microdnf install vim && dnf install -y git\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN echo \"apt-get install x\"\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN if true; then apt-get install -y x; fi\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n",
+            &[],
+        );
+        assert_fixed(
+            DKR028,
+            "FROM centos:7\nRUN yum install httpd\n",
+            "FROM centos:7\nRUN yum install -y httpd\n",
+        );
+    }
+
+    #[test]
+    fn package_cache_not_cleaned() {
+        // Caught: yum, dnf, zypper, microdnf, yarn, bare yarn; clean before the install.
+        assert_findings(
+            DKR029,
+            "FROM centos:7\nRUN yum install -y httpd\n",
+            &[(2, 9)],
+        );
+        assert_findings(
+            DKR029,
+            "FROM fedora:40\nRUN dnf clean all && dnf -y install git\n",
+            &[(2, 29)],
+        );
+        assert_findings(
+            DKR029,
+            "FROM opensuse/leap:15\nRUN zypper -n in vim\n",
+            &[(2, 15)],
+        );
+        assert_findings(
+            DKR029,
+            "FROM ubi9/ubi-minimal\nRUN microdnf install -y vim\n",
+            &[(2, 14)],
+        );
+        assert_findings(
+            DKR029,
+            "FROM node:20\nRUN yarn install --frozen-lockfile && yarn --production\n",
+            &[(2, 10), (2, 39)],
+        );
+        // Not flagged: clean after, rm of the cache, cache mount, builder stage, quoted,
+        // heredoc cleanup, exec form with clean impossible but builder.
+        assert_findings(
+            DKR029,
+            "FROM centos:7\nRUN yum install -y httpd && yum clean all\n",
+            &[],
+        );
+        assert_findings(
+            DKR029,
+            "FROM fedora:40\nRUN dnf -y install git && rm -rf /var/cache/dnf\n",
+            &[],
+        );
+        assert_findings(
+            DKR029,
+            "FROM opensuse/leap:15\nRUN zypper -n in vim && zypper clean -a\n",
+            &[],
+        );
+        assert_findings(
+            DKR029,
+            "FROM node:20\nRUN yarn install && yarn cache clean\n",
+            &[],
+        );
+        assert_findings(
+            DKR029,
+            "FROM node:20\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install\n",
+            &[],
+        );
+        assert_findings(
+            DKR029,
+            "FROM node:20 AS build\nRUN yarn install && yarn build\nFROM nginx:1.27\nCOPY --from=build /app/dist /usr/share/nginx/html\n",
+            &[],
+        );
+        assert_findings(
+            DKR029,
+            "FROM centos:7\nRUN <<EOF\nyum install -y httpd\nyum clean all\nEOF\n",
+            &[],
+        );
+        assert_findings(DKR029, "FROM centos:7\nRUN echo 'yum install x'\n", &[]);
+        assert!(first_message(DKR029, "FROM node:20\nRUN yarn\n")
+            .is_some_and(|m| m.starts_with("`yarn`")));
+    }
+
+    #[test]
+    fn apt_instead_of_apt_get() {
+        // Caught: install, update, sudo, heredoc, path.
+        assert_findings(
+            DKR033,
+            "FROM debian:12\nRUN apt update && apt install -y curl\n",
+            &[(2, 5), (2, 19)],
+        );
+        assert_findings(
+            DKR033,
+            "FROM debian:12\nRUN sudo -E apt -y upgrade\n",
+            &[(2, 13)],
+        );
+        assert_findings(
+            DKR033,
+            "FROM debian:12\nRUN <<EOF\n/usr/bin/apt full-upgrade -y\nEOF\n",
+            &[(3, 1)],
+        );
+        // Not flagged: apt-get, apt-cache, apt-key, apt list/search/show, quoted text.
+        assert_findings(
+            DKR033,
+            "FROM debian:12\nRUN apt-get update && apt-cache policy curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR033,
+            "FROM debian:12\nRUN apt list --installed && apt show curl && apt search x\n",
+            &[],
+        );
+        assert_findings(
+            DKR033,
+            "FROM debian:12\nRUN apt-key add key.gpg && echo 'apt install x'\n",
+            &[],
+        );
+        assert_findings(
+            DKR033,
+            "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n",
+            &[],
+        );
+        assert_fixed(
+            DKR033,
+            "FROM debian:12\nRUN apt update && apt -y full-upgrade\n",
+            "FROM debian:12\nRUN apt-get update && apt-get -y dist-upgrade\n",
+        );
+    }
+
+    #[test]
+    fn useradd_without_l() {
+        // Caught: -u, --uid=, attached -u, clustered.
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN useradd -u 100000 app\n",
+            &[(2, 5)],
+        );
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN groupadd -g 1001 app && sudo useradd --uid=1234567 -g app app\n",
+            &[(2, 34)],
+        );
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN useradd -mu 200000 app\n",
+            &[(2, 5)],
+        );
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN <<EOF\nuseradd -r -u 999999 app\nEOF\n",
+            &[(3, 1)],
+        );
+        // Not flagged: -l, --no-log-init, clustered -lm, 5-digit UID, variables, a group name
+        // containing `l`, quoted text.
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN useradd -l -u 100000 app\n",
+            &[],
+        );
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN useradd --no-log-init --uid 100000 app\n",
+            &[],
+        );
+        assert_findings(DKR036, "FROM debian:12\nRUN useradd -lmu 100000 app\n", &[]);
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN useradd -u 65535 app && useradd -u \"$UID\" b\n",
+            &[],
+        );
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN echo 'useradd -u 100000 app'\n",
+            &[],
+        );
+        assert_findings(
+            DKR036,
+            "FROM debian:12\nRUN useradd -gwheel -u 123456 app\n",
+            &[(2, 5)],
+        );
+        assert_fixed(
+            DKR036,
+            "FROM debian:12\nRUN useradd -u 100000 app\n",
+            "FROM debian:12\nRUN useradd -l -u 100000 app\n",
+        );
+    }
+
+    #[test]
+    fn update_without_install() {
+        // Caught: apt-get, apt, apk, yum makecache, update after the last install.
+        assert_findings(DKR046, "FROM debian:12\nRUN apt-get update\n", &[(2, 13)]);
+        assert_findings(DKR046, "FROM alpine:3.19\nRUN apk update\n", &[(2, 9)]);
+        assert_findings(DKR046, "FROM centos:7\nRUN yum -q makecache\n", &[(2, 12)]);
+        assert_findings(
+            DKR046,
+            "FROM debian:12\nRUN apt-get install -y x && apt-get update\n",
+            &[(2, 37)],
+        );
+        assert_findings(
+            DKR046,
+            "FROM debian:12\nONBUILD RUN sudo apt update\n",
+            &[(2, 22)],
+        );
+        // Not flagged: install after, upgrade after, other manager irrelevant, quoted, heredoc.
+        assert_findings(
+            DKR046,
+            "FROM debian:12\nRUN apt-get -q update && apt-get -qy install curl\n",
+            &[],
+        );
+        assert_findings(
+            DKR046,
+            "FROM debian:12\nRUN apt-get update && apt-get -y dist-upgrade\n",
+            &[],
+        );
+        assert_findings(
+            DKR046,
+            "FROM alpine:3.19\nRUN apk update && apk add curl\n",
+            &[],
+        );
+        assert_findings(DKR046, "FROM debian:12\nRUN echo 'apt-get update'\n", &[]);
+        assert_findings(
+            DKR046,
+            "FROM debian:12\nRUN <<EOF\napt-get update\nif true; then apt-get install -y curl; fi\nEOF\n",
+            &[],
+        );
+        assert_findings(
+            DKR046,
+            "FROM debian:12\nRUN [\"apt-get\", \"update\"]\n",
+            &[(2, 17)],
+        );
+    }
+}
