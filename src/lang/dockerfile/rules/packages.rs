@@ -1086,7 +1086,9 @@ fn package_cache_not_cleaned(cx: &Ctx, run: &Run, out: &mut Findings) {
                 "`zypper clean`".to_string(),
             ),
             "yarn" => (
-                (call.sub.is_none() || call.is_sub(&["install"]))
+                // Bare `yarn` installs too, but `yarn --version` does not.
+                (call.is_sub(&["install"])
+                    || (call.sub.is_none() && !call.has(&['v', 'h'], &["version", "help"])))
                     && !call.has(&[], &["cache-folder"]),
                 mounts.iter().any(|t| t.contains("yarn"))
                     || later().any(|(p, c)| {
@@ -1964,6 +1966,45 @@ mod tests {
             "FROM debian:12\nRUN useradd -u 100000 app\n",
             "FROM debian:12\nRUN useradd -l -u 100000 app\n",
         );
+    }
+
+    /// The traps every rule must get right: clustered and early options, wrappers, `if`,
+    /// heredocs, exec form, quoted text.
+    #[test]
+    fn no_findings_on_correct_commands_in_every_shape() {
+        let cases: &[(crate::registry::Code, &str)] = &[
+            (DKR008, "FROM debian:12 AS b\nRUN [\"apt-get\", \"install\", \"-y\", \"x\"]\nFROM debian:12\n"),
+            (DKR008, "FROM debian:12\nRUN sudo apt-get -qy install x && sudo rm -rf /var/lib/apt/lists/*\n"),
+            (DKR009, "FROM alpine:3.19\nRUN <<EOF\napk add --no-cache curl\nEOF\n"),
+            (DKR009, "FROM alpine:3.19\nRUN [\"apk\", \"add\", \"--no-cache\", \"curl\"]\n"),
+            (DKR009, "FROM alpine:3.19\nRUN sudo apk -q --no-cache add curl\n"),
+            (DKR010, "FROM python:3.12\nRUN if true; then sudo pip -q install --no-cache-dir x; fi\n"),
+            (DKR010, "FROM python:3.12\nRUN <<EOF\npip install --no-cache-dir x\nEOF\n"),
+            (DKR010, "FROM python:3.12\nRUN [\"pip\", \"install\", \"--no-cache-dir\", \"x\"]\n"),
+            (DKR010, "FROM python:3.12\nRUN env PIP_NO_CACHE_DIR=1 pip install x\n"),
+            (DKR011, "FROM node:20\nRUN if true; then sudo npm ci; fi\n"),
+            (DKR011, "FROM node:20\nRUN <<EOF\nnpm install -g npm@10\nEOF\n"),
+            (DKR011, "FROM node:20\nRUN [\"npm\", \"ci\"]\n"),
+            (DKR017, "FROM debian:12\nRUN sudo apt-get -qy install curl=7.88.1-10\n"),
+            (DKR017, "FROM debian:12\nRUN if true; then apt-get install -y \"$PKG\"; fi\n"),
+            (DKR017, "FROM alpine:3.19\nRUN <<EOF\napk add --no-cache curl=8.5.0-r0\nEOF\n"),
+            (DKR017, "FROM python:3.12\nRUN [\"pip\", \"install\", \"flask==3.0.0\"]\n"),
+            (DKR028, "FROM debian:12\nRUN <<EOF\napt-get -qy install curl\nEOF\n"),
+            (DKR028, "FROM fedora:40\nRUN sudo dnf -qy install git && env A=1 yum --assumeyes install x\n"),
+            (DKR029, "FROM centos:7\nRUN sudo yum -qy install x && sudo yum clean all\n"),
+            (DKR029, "FROM centos:7\nRUN if true; then yum -y install x; fi && yum clean all\n"),
+            (DKR029, "FROM node:20\nRUN [\"yarn\", \"--version\"]\n"),
+            (DKR033, "FROM debian:12\nRUN sudo apt-get -qy install x && if true; then apt-get update; fi\n"),
+            (DKR033, "FROM debian:12\nRUN <<EOF\napt-get -y install x\nEOF\n"),
+            (DKR036, "FROM debian:12\nRUN if true; then sudo useradd -lu 100000 a; fi\n"),
+            (DKR036, "FROM debian:12\nRUN <<EOF\nuseradd --no-log-init -u 100000 a\nEOF\n"),
+            (DKR036, "FROM debian:12\nRUN [\"useradd\", \"-l\", \"-u\", \"100000\", \"a\"]\n"),
+            (DKR046, "FROM debian:12\nRUN sudo apt-get -qq update && sudo apt-get -qqy install x\n"),
+            (DKR046, "FROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"x\"]\n"),
+        ];
+        for (code, text) in cases {
+            assert_findings(*code, text, &[]);
+        }
     }
 
     #[test]
