@@ -8,7 +8,7 @@
 //! one command line; `sh -c "…"` strings are not looked into. Fixes are offered for shell-form
 //! RUNs only (an edit inside a JSON array would need JSON quoting).
 
-use super::super::parse::{Form, Instruction, Kind, Word};
+use super::super::parse::{Form, Instruction, Kind, Stage, Word};
 use super::super::shell::{is_assignment, Command, Op};
 use super::super::Ctx;
 use crate::diagnostic::{Edit, Findings};
@@ -97,9 +97,30 @@ fn reaches_final_image(cx: &Ctx, run: &Run) -> bool {
     let (Some(stage), Some(last)) = (file.stage_of(run.index), file.final_stage()) else {
         return true;
     };
-    file.stage_chain(last)
-        .iter()
-        .any(|s| s.index == stage.index)
+    let in_chain = |chain: &[&Stage]| chain.iter().any(|s| s.index == stage.index);
+    let reaching = file.stage_chain(last);
+    if in_chain(&reaching) {
+        return true;
+    }
+    // `COPY --from=<stage> / …` in a stage of the image copies that stage's whole filesystem.
+    reaching.iter().any(|s| {
+        file.stage_instructions(s).iter().any(|inst| {
+            let copies_root = || {
+                let paths = inst.path_args();
+                let sources = paths.len().saturating_sub(1);
+                paths
+                    .iter()
+                    .take(sources)
+                    .any(|p| matches!(p.value.as_str(), "/" | "/." | "/*"))
+            };
+            inst.kind == Kind::Copy
+                && inst
+                    .flag_value("from")
+                    .and_then(|name| file.stage_named(name))
+                    .is_some_and(|src| in_chain(&file.stage_chain(src)))
+                && copies_root()
+        })
+    })
 }
 
 /// The targets of the RUN's `--mount=type=cache` flags.
@@ -1397,6 +1418,11 @@ mod tests {
             DKR008,
             "FROM debian:12\nONBUILD RUN apt-get install -y curl\n",
             &[(2, 21)],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:12 AS root\nRUN apt-get install -y curl\nFROM scratch\nCOPY --from=root / /\n",
+            &[(2, 13)],
         );
         assert_findings(
             DKR008,
