@@ -71,6 +71,9 @@ fn runs<'a>(cx: &'a Ctx) -> Vec<Run<'a>> {
                         redirects: Vec::new(),
                     }])
                 }
+                (Form::Shell, Some(script)) if script.commands.iter().any(is_xargs) => {
+                    Cow::Owned(script.commands.iter().map(unwrap_xargs).collect())
+                }
                 (Form::Shell, Some(script)) => Cow::Borrowed(script.commands.as_slice()),
                 (Form::Shell, None) => return None,
             };
@@ -82,6 +85,55 @@ fn runs<'a>(cx: &'a Ctx) -> Vec<Run<'a>> {
             })
         })
         .collect()
+}
+
+fn is_xargs(cmd: &Command) -> bool {
+    cmd.program() == Some("xargs")
+}
+
+/// `xargs apt-get install -y < pkgs` runs `apt-get install -y …`: the command after xargs's own
+/// options stands for the whole command (its packages come from stdin).
+fn unwrap_xargs(cmd: &Command) -> Command {
+    const TAKES_VALUE: &[&str] = &[
+        "-a",
+        "-d",
+        "-E",
+        "-e",
+        "-I",
+        "-i",
+        "-L",
+        "-l",
+        "-n",
+        "-P",
+        "-s",
+        "--arg-file",
+        "--delimiter",
+        "--eof",
+        "--replace",
+        "--max-lines",
+        "--max-args",
+        "--max-procs",
+        "--max-chars",
+        "--process-slot-var",
+    ];
+    let Some(start) = cmd.program_index().filter(|_| is_xargs(cmd)) else {
+        return cmd.clone();
+    };
+    let mut i = start + 1;
+    while let Some(w) = cmd.words.get(i) {
+        let v = w.value.as_str();
+        if !v.starts_with('-') {
+            break;
+        }
+        i += if TAKES_VALUE.contains(&v) { 2 } else { 1 };
+    }
+    match cmd.words.get(i..) {
+        Some(tail) if !tail.is_empty() => Command {
+            words: tail.to_vec(),
+            ..cmd.clone()
+        },
+        _ => cmd.clone(),
+    }
 }
 
 /// Whether what this RUN leaves in its stage's filesystem ends up in the final image: the
@@ -506,7 +558,7 @@ impl<'a> Call<'a> {
 }
 
 const APT_TOOLS: &[&str] = &["apt-get", "apt"];
-const RPM_TOOLS: &[&str] = &["yum", "dnf", "microdnf"];
+const RPM_TOOLS: &[&str] = &["yum", "dnf", "dnf5", "microdnf"];
 
 /// The invocations of the given tools in a RUN, with the tool's own option syntax.
 fn calls<'a>(run: &'a Run, tools: &[&str]) -> Vec<Call<'a>> {
@@ -530,7 +582,7 @@ fn calls<'a>(run: &'a Run, tools: &[&str]) -> Vec<Call<'a>> {
             "npm" => &NPM,
             "yarn" => &YARN,
             "gem" => &GEM,
-            "yum" | "dnf" | "microdnf" => &RPM,
+            "yum" | "dnf" | "dnf5" | "microdnf" => &RPM,
             "zypper" => &ZYPPER,
             "useradd" => &USERADD,
             _ => &Syntax {
@@ -934,7 +986,7 @@ fn go_install_packages(cmd: &Command) -> Vec<&Word> {
 
 /// DKR028 missing-assume-yes: an install that would ask for confirmation.
 fn missing_assume_yes(run: &Run, out: &mut Findings) {
-    let tools = &["apt-get", "apt", "yum", "dnf", "zypper"];
+    let tools = &["apt-get", "apt", "yum", "dnf", "dnf5", "zypper"];
     for call in calls(run, tools) {
         let (prompts, yes) = match call.tool {
             "apt-get" | "apt" => (
@@ -951,7 +1003,7 @@ fn missing_assume_yes(run: &Run, out: &mut Findings) {
                 ]),
                 apt_assumes_yes(&call),
             ),
-            "yum" | "dnf" => (
+            "yum" | "dnf" | "dnf5" => (
                 call.is_sub(&[
                     "install",
                     "localinstall",
@@ -1067,10 +1119,10 @@ fn package_cache_not_cleaned(cx: &Ctx, run: &Run, out: &mut Findings) {
         "/home/node/.cache/yarn",
         "/root/.yarn/berry/cache",
     ];
-    for call in calls(run, &["yum", "dnf", "microdnf", "zypper", "yarn"]) {
+    for call in calls(run, &["yum", "dnf", "dnf5", "microdnf", "zypper", "yarn"]) {
         let later = || run.commands.iter().enumerate().skip(call.pos + 1);
         let (installs, cleaned, what) = match call.tool {
-            "yum" | "dnf" | "microdnf" => (
+            "yum" | "dnf" | "dnf5" | "microdnf" => (
                 call.is_sub(&[
                     "install",
                     "localinstall",
@@ -2075,6 +2127,17 @@ mod tests {
             DKR046,
             "FROM debian:12\nRUN [\"apt-get\", \"update\"]\n",
             &[(2, 17)],
+        );
+        // `xargs` runs the install.
+        assert_findings(
+            DKR046,
+            "FROM debian:12\nRUN apt-get update && xargs -a pkgs.txt apt-get install -y\n",
+            &[],
+        );
+        assert_findings(
+            DKR028,
+            "FROM debian:12\nRUN xargs -r apt-get install < pkgs.txt\n",
+            &[(2, 22)],
         );
     }
 }
