@@ -590,7 +590,16 @@ fn calls<'a>(run: &'a Run, tools: &[&str]) -> Vec<Call<'a>> {
                 long_val: &[],
             },
         };
-        out.push(Call::new(pos, cmd, program, cmd.args(), syntax));
+        let call = Call::new(pos, cmd, program, cmd.args(), syntax);
+        // `apt-get -s install x` only prints what it would do.
+        let simulated = matches!(program, "apt-get" | "apt")
+            && call.has(
+                &['s'],
+                &["simulate", "dry-run", "just-print", "recon", "no-act"],
+            );
+        if !simulated {
+            out.push(call);
+        }
     }
     out
 }
@@ -2044,6 +2053,14 @@ mod tests {
             "FROM debian:12\nRUN useradd -u 100000 app\n",
             "FROM debian:12\nRUN useradd -l -u 100000 app\n",
         );
+    }
+
+    #[test]
+    fn simulated_apt_runs_are_ignored() {
+        let text = "FROM debian:12\nRUN apt-get -s install curl && apt-get install --dry-run git\n";
+        for code in [DKR007, DKR008, DKR017, DKR028] {
+            assert_findings(code, text, &[]);
+        }
     }
 
     /// The traps every rule must get right: clustered and early options, wrappers, `if`,
