@@ -896,7 +896,9 @@ fn unpinned_package(run: &Run, out: &mut Findings) {
                             .iter()
                             .any(|e| v.ends_with(e));
                     let pinned = v.contains(['=', '<', '>', '@', ';', '!']);
-                    if !local_or_url && !pinned && !is_dynamic(v) {
+                    // Extras (`flask[async]`) are part of the name, not a glob.
+                    let name = v.split('[').next().unwrap_or(v);
+                    if !local_or_url && !pinned && !is_dynamic(name) {
                         report(
                             w,
                             "pip",
@@ -1756,8 +1758,8 @@ mod tests {
         );
         assert_findings(
             DKR017,
-            "FROM python:3.12\nRUN pip install -r req.txt flask django==5.0\n",
-            &[(2, 28)],
+            "FROM python:3.12\nRUN pip install -r req.txt flask django==5.0 'uvicorn[standard]'\n",
+            &[(2, 28), (2, 46)],
         );
         assert_findings(
             DKR017,
