@@ -61,11 +61,7 @@ fn is_sensitive_name(name: &str) -> bool {
         && !(upper.ends_with("ACCESS_KEY_ID") || upper.ends_with("ACCESSKEY_ID"));
     // `PWD` alone is the shell's working directory, not a password.
     let not_secret = upper == "PWD" || upper.contains("GPG_KEY") || upper.contains("PUBLIC_KEY");
-    !reference
-        && !not_secret
-        && SENSITIVE_NAME
-            .as_ref()
-            .is_some_and(|re| re.is_match(name))
+    !reference && !not_secret && SENSITIVE_NAME.as_ref().is_some_and(|re| re.is_match(name))
 }
 
 /// DKR016 sensitive-build-arg: an ARG/ENV named like a secret lands in the image history.
@@ -108,9 +104,10 @@ fn first_working_command(script: &Script) -> Option<&Command> {
     let mut commands = script.commands.iter().peekable();
     if script.from_heredoc && script.commands.len() > 1 {
         if let Some(first) = commands.peek() {
-            if first.program().is_some_and(|p| {
-                matches!(p, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
-            }) && !first.redirects.is_empty()
+            if first
+                .program()
+                .is_some_and(|p| matches!(p, "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh"))
+                && !first.redirects.is_empty()
             {
                 commands.next();
             }
@@ -409,8 +406,7 @@ fn wget_and_curl(cx: &Ctx, out: &mut Findings) {
         let [Some(curl), Some(wget)] = first else {
             continue;
         };
-        let ((later, later_name), (earlier, earlier_name)) = if curl.span.start > wget.span.start
-        {
+        let ((later, later_name), (earlier, earlier_name)) = if curl.span.start > wget.span.start {
             ((curl, "curl"), (wget, "wget"))
         } else {
             ((wget, "wget"), (curl, "curl"))
@@ -495,7 +491,10 @@ fn long_option<'a>(cmd: &'a Command, names: &[&str]) -> Option<&'a Word> {
 }
 
 fn is_false(v: &str) -> bool {
-    matches!(v.to_ascii_lowercase().as_str(), "false" | "0" | "no" | "off")
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "false" | "0" | "no" | "off"
+    )
 }
 
 fn is_true(v: &str) -> bool {
@@ -506,9 +505,14 @@ fn is_true(v: &str) -> bool {
 fn env_disables_tls(name: &str, value: &str) -> bool {
     match name {
         "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => value == "0",
-        "GIT_SSL_NO_VERIFY" => !value.is_empty() && value != "0" && !value.eq_ignore_ascii_case("false"),
+        "GIT_SSL_NO_VERIFY" => {
+            !value.is_empty() && value != "0" && !value.eq_ignore_ascii_case("false")
+        }
         "PIP_TRUSTED_HOST" => !value.is_empty(),
-        _ => name.eq_ignore_ascii_case("NPM_CONFIG_STRICT_SSL") && value.eq_ignore_ascii_case("false"),
+        _ => {
+            name.eq_ignore_ascii_case("NPM_CONFIG_STRICT_SSL")
+                && value.eq_ignore_ascii_case("false")
+        }
     }
 }
 
@@ -610,7 +614,10 @@ fn tls_bypasses(cmd: &Command) -> Vec<(Span, String)> {
                         && v.strip_prefix('-')
                             .is_some_and(|c| c.starts_with(['i', 'U', 'F'])))
             });
-            let w = long_option(cmd, &["nosignature", "nodigest", "noverify", "nofiledigest"]);
+            let w = long_option(
+                cmd,
+                &["nosignature", "nodigest", "noverify", "nofiledigest"],
+            );
             if let (true, Some(w)) = (installs, w) {
                 hit(w, format!("`rpm {}`", w.value));
             }
@@ -656,11 +663,11 @@ fn tls_bypasses(cmd: &Command) -> Vec<(Span, String)> {
             }
             if let Some(w) = long_option(cmd, &["no-strict-ssl"]) {
                 hit(w, format!("`{program} --no-strict-ssl`"));
-            } else if let Some(w) = cmd.args().iter().find(|w| {
-                w.value
-                    .strip_prefix("--strict-ssl=")
-                    .is_some_and(is_false)
-            }) {
+            } else if let Some(w) = cmd
+                .args()
+                .iter()
+                .find(|w| w.value.strip_prefix("--strict-ssl=").is_some_and(is_false))
+            {
                 hit(w, format!("`{program} {}`", w.value));
             }
         }
@@ -781,10 +788,575 @@ fn ssh_port_exposed(cx: &Ctx, out: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use crate::lang::dockerfile::rules::test_support::*;
+    use crate::lang::Options;
     use crate::registry::Code::*;
 
     #[test]
-    fn smoke() {
+    fn sensitive_build_arg() {
+        // Caught: secret-looking names, with or without a value.
+        assert_findings(DKR016, "FROM a:1\nARG NPM_TOKEN\n", &[(2, 5)]);
+        assert_findings(DKR016, "FROM a:1\nENV DB_PASSWORD=changeme\n", &[(2, 5)]);
+        assert_findings(DKR016, "ARG AWS_ACCESS_KEY_ID\nFROM a:1\n", &[(1, 5)]); // global, _ID exception
+        assert_findings(DKR016, "FROM a:1\nENV A=1 API_KEY=${API_KEY}\n", &[(2, 9)]); // second pair
+        assert_findings(DKR016, "from a:1\narg github_token\n", &[(2, 5)]); // lower case
+        assert_findings(DKR016, "FROM a:1\nONBUILD ARG CLIENT_SECRET\n", &[(2, 13)]);
+        assert_findings(DKR016, "FROM a:1\nENV \\\n  SECRET_KEY=x\n", &[(3, 3)]); // continuation
+        assert_findings(DKR016, "FROM a:1\nENV REDIS_PWD secret\n", &[(2, 5)]); // legacy form
+                                                                                // Not flagged: references to secrets, public keys, look-alikes.
+        assert_findings(DKR016, "FROM a:1\nARG PASSWORD_FILE=/run/secrets/pw\n", &[]);
+        assert_findings(
+            DKR016,
+            "FROM a:1\nENV TOKEN_URL=https://auth.example.com/token\n",
+            &[],
+        );
+        assert_findings(
+            DKR016,
+            "FROM a:1\nENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\n",
+            &[],
+        );
+        assert_findings(DKR016, "FROM a:1\nARG SSH_PUBLIC_KEY\n", &[]);
+        assert_findings(DKR016, "FROM a:1\nENV PWD=/app\n", &[]); // the working directory
+        assert_findings(
+            DKR016,
+            "FROM a:1\nARG CLIENT_ID\nARG TOKENIZER_VERSION=1\nENV PASSWORDLESS=1\n",
+            &[],
+        );
+        assert_findings(DKR016, "FROM a:1\nARG SECRET_NAME=npm\n", &[]);
+        assert_findings(DKR016, "FROM a:1\nRUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci\n", &[]);
+        assert_findings(
+            DKR016,
+            "FROM a:1\nLABEL token=none\nRUN echo \"PASSWORD\"\n",
+            &[],
+        );
+        let msg = first_message(DKR016, "FROM a:1\nARG NPM_TOKEN\n").unwrap();
+        assert!(msg.contains("image history"), "{msg}");
+    }
+
+    #[test]
+    fn cd_in_run() {
+        // Caught: the RUN starts with `cd <dir>`.
+        assert_findings(DKR019, "FROM a:1\nRUN cd /app && make\n", &[(2, 5)]);
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN set -eux; cd /src; make\n",
+            &[(2, 15)],
+        );
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN <<EOF\nset -e\ncd /src\nmake\nEOF\n",
+            &[(4, 1)],
+        );
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN bash <<EOF\ncd /src\nmake\nEOF\n",
+            &[(3, 1)],
+        );
+        assert_findings(DKR019, "FROM a:1\nRUN \\\n  cd /app && make\n", &[(3, 3)]);
+        assert_findings(
+            DKR019,
+            "FROM a:1\nonbuild run cd /app && make\n",
+            &[(2, 13)],
+        );
+        // Not flagged: cd later, no directory, temp dirs, not a command, heredoc bodies.
+        assert_findings(DKR019, "FROM a:1\nRUN make && cd / && rm -rf /src\n", &[]);
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN cd $(mktemp -d) && curl -O x\nRUN cd - && cd\n",
+            &[],
+        );
+        assert_findings(DKR019, "FROM a:1\nRUN echo \"cd /app\" && echo cd\n", &[]);
+        assert_findings(DKR019, "FROM a:1\nRUN [\"cd\", \"/app\"]\n", &[]);
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN cat <<EOF > /run.sh\ncd /app\nEOF\n",
+            &[],
+        );
+        assert_findings(DKR019, "FROM a:1\nRUN <<EOF\n# cd /app\nmake\nEOF\n", &[]);
+        assert_findings(DKR019, "FROM a:1\nWORKDIR /app\nRUN make\n", &[]);
+    }
+
+    #[test]
+    fn sudo_in_run() {
+        // Caught: sudo as a command word, wherever it is in the script.
         assert_findings(DKR020, "FROM a:1\nRUN sudo apt-get update\n", &[(2, 5)]);
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN apt-get update && sudo apt-get install -y x\n",
+            &[(2, 23)],
+        );
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN /usr/bin/sudo -u app make\n",
+            &[(2, 5)],
+        );
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN DEBIAN_FRONTEND=noninteractive sudo -E apt-get update\n",
+            &[(2, 36)],
+        );
+        assert_findings(DKR020, "FROM a:1\nRUN [\"sudo\", \"make\"]\n", &[(2, 6)]);
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN <<EOF\nmake\nsudo make install\nEOF\n",
+            &[(4, 1)],
+        );
+        assert_findings(DKR020, "FROM a:1\nONBUILD RUN sudo make\n", &[(2, 13)]);
+        // Not flagged: sudo as a package, an argument, a string, a group, a heredoc body.
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN apt-get install -y sudo && useradd -G sudo app\n",
+            &[],
+        );
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN echo \"sudo\" && echo sudo && grep sudo /etc/group\n",
+            &[],
+        );
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN <<EOF\n# no sudo needed\nmake\nEOF\n",
+            &[],
+        );
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN cat <<EOF > /etc/sudoers.d/app\nsudo ALL\nEOF\n",
+            &[],
+        );
+        assert_findings(
+            DKR020,
+            "FROM a:1\nCOPY sudo /usr/local/bin/\nUSER root\n",
+            &[],
+        );
+    }
+
+    const BASH_SHELL: &str = "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n";
+
+    #[test]
+    fn pipe_without_pipefail() {
+        // Caught: a pipe with the default shell, pointing at the `|`.
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN curl -fsSL https://x | sh\n",
+            &[(2, 26)],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN <<EOF\ncurl -fsSL x | tar xz\nEOF\n",
+            &[(3, 14)],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN a | b; set -o pipefail\n",
+            &[(2, 7)],
+        ); // set too late
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN a | b\n",
+            &[(3, 7)],
+        );
+        assert_findings(DKR026, "FROM debian:12\nRUN a \\\n  | b\n", &[(3, 3)]);
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN a |& b\nrun c | d\n",
+            &[(2, 7), (3, 7)],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN echo x | sh && a | b\n",
+            &[(2, 22)],
+        ); // echo side is fine
+           // Not flagged: pipefail set by SHELL (here or in a parent stage) or by `set` first.
+        let with_shell = format!("FROM debian:12\n{BASH_SHELL}RUN a | b\n");
+        assert_findings(DKR026, &with_shell, &[]);
+        let inherited = format!("FROM debian:12 AS base\n{BASH_SHELL}FROM base\nRUN a | b\n");
+        assert_findings(DKR026, &inherited, &[]);
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-euxo\", \"pipefail\", \"-c\"]\nRUN a | b\n",
+            &[],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN set -o pipefail && a | b\nRUN set -Eeuxo pipefail; a | b\n",
+            &[],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN <<EOF\nset -euo pipefail\na | b\nEOF\n",
+            &[],
+        );
+        // Not flagged: non-POSIX shells, Windows images, quoted or harmless pipes, exec form.
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nSHELL [\"pwsh\", \"-Command\"]\nRUN a | b\n",
+            &[],
+        );
+        assert_findings(
+            DKR026,
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN a | b\n",
+            &[],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN echo \"a | b\" && a || b\n",
+            &[],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN echo 'deb x' | tee /etc/apt/sources.list && yes | a\n",
+            &[],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN [\"sh\", \"-c\", \"a | b\"]\n",
+            &[],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN cat <<EOF > /x.sh\na | b\nEOF\n",
+            &[],
+        );
+        assert_findings(DKR026, "FROM debian:12\nONBUILD RUN a | b\n", &[]);
+    }
+
+    #[test]
+    fn pipe_without_pipefail_fix() {
+        let fixed = format!("FROM debian:12\n{BASH_SHELL}RUN curl x | sh\n");
+        assert_fixed(DKR026, "FROM debian:12\nRUN curl x | sh\n", &fixed);
+        // One SHELL per stage, before its first RUN with a pipe, however many findings.
+        let two = "FROM debian:12\nRUN apt-get update\nRUN a | b\nRUN c | d\n";
+        let fixed =
+            format!("FROM debian:12\nRUN apt-get update\n{BASH_SHELL}RUN a | b\nRUN c | d\n");
+        assert_fixed(DKR026, two, &fixed);
+        // Alpine and busybox bases get ash, also through a local stage.
+        let ash = "SHELL [\"/bin/ash\", \"-o\", \"pipefail\", \"-c\"]\n";
+        assert_fixed(
+            DKR026,
+            "FROM node:20-alpine\nrun a | b\n",
+            &format!("FROM node:20-alpine\n{ash}run a | b\n"),
+        );
+        let chain = "ARG BASE=alpine:3.19\nFROM $BASE AS base\nFROM base\n  RUN a | b\n";
+        let fixed =
+            format!("ARG BASE=alpine:3.19\nFROM $BASE AS base\nFROM base\n  {ash}  RUN a | b\n");
+        assert_fixed(DKR026, chain, &fixed);
+        // Each stage gets its own SHELL.
+        let stages = "FROM golang:1.22 AS build\nRUN a | b\nFROM busybox:1.36\nRUN c | d\n";
+        let fixed = format!(
+            "FROM golang:1.22 AS build\n{BASH_SHELL}RUN a | b\nFROM busybox:1.36\n{ash}RUN c | d\n"
+        );
+        assert_fixed(DKR026, stages, &fixed);
+        // No fix over a SHELL of the user's, nor when the base is unknown.
+        for text in [
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN a | b\n",
+            "ARG BASE\nFROM $BASE\nRUN a | b\n",
+        ] {
+            let (_, diags) = lint_with(Options::default(), text);
+            let d = diags.iter().find(|d| d.code == DKR026).unwrap();
+            assert!(d.fix.is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn consecutive_run() {
+        // Caught: RUN right after RUN in the final image's stages; points at the second.
+        assert_findings(DKR027, "FROM a:1\nRUN a\nRUN b\n", &[(3, 1)]);
+        assert_findings(
+            DKR027,
+            "FROM a:1\nRUN a\n# why\n\nRUN b\nRUN c\n",
+            &[(5, 1), (6, 1)],
+        );
+        assert_findings(DKR027, "from a:1\nrun a \\\n  && b\nrun c\n", &[(4, 1)]);
+        assert_findings(DKR027, "FROM a:1\nRUN --mount=type=cache,target=/root/.cache a\nRUN --mount=type=cache,target=/root/.cache b\n", &[(3, 1)]);
+        assert_findings(
+            DKR027,
+            "FROM a:1 AS base\nRUN a\nRUN b\nFROM base\nCMD x\n",
+            &[(3, 1)],
+        );
+        // Not flagged: another instruction between, different mounts, heredocs, exec form.
+        assert_findings(DKR027, "FROM a:1\nRUN a\nCOPY . .\nRUN b\n", &[]);
+        assert_findings(
+            DKR027,
+            "FROM a:1\nRUN a\nRUN --mount=type=secret,id=t b\n",
+            &[],
+        );
+        assert_findings(DKR027, "FROM a:1\nRUN <<EOF\na\nEOF\nRUN b\n", &[]);
+        assert_findings(DKR027, "FROM a:1\nRUN [\"a\"]\nRUN b\n", &[]);
+        assert_findings(DKR027, "FROM a:1\nONBUILD RUN a\nRUN b\n", &[]);
+        // Not flagged: builder stages, whose layers do not reach the final image.
+        assert_findings(
+            DKR027,
+            "FROM a:1 AS build\nRUN a\nRUN b\nFROM c:1\nCOPY --from=build /x /x\n",
+            &[],
+        );
+    }
+
+    #[test]
+    fn wget_and_curl() {
+        // Caught: both in a stage; points at the one first used later.
+        assert_findings(
+            DKR030,
+            "FROM a:1\nRUN curl -fsSLO x && wget y\n",
+            &[(2, 22)],
+        );
+        assert_findings(
+            DKR030,
+            "FROM a:1\nRUN wget x\nRUN curl y && curl z\n",
+            &[(3, 5)],
+        );
+        assert_findings(
+            DKR030,
+            "FROM a:1\nRUN /usr/bin/curl x\nRUN <<EOF\nwget y\nEOF\n",
+            &[(4, 1)],
+        );
+        assert_findings(DKR030, "FROM a:1\nRUN sudo wget x && curl y\n", &[(2, 20)]);
+        let msg = first_message(DKR030, "FROM a:1\nRUN wget x\nRUN curl y\n").unwrap();
+        assert!(msg.contains("wget") && msg.contains("curl"), "{msg}");
+        // Not flagged: separate stages, package names, strings, heredoc comments, ONBUILD.
+        assert_findings(
+            DKR030,
+            "FROM a:1 AS dl\nRUN wget x\nFROM b:1\nRUN curl y\n",
+            &[],
+        );
+        assert_findings(
+            DKR030,
+            "FROM a:1\nRUN apt-get install -y curl wget && curl x\n",
+            &[],
+        );
+        assert_findings(DKR030, "FROM a:1\nRUN echo \"wget\" && curl x\n", &[]);
+        assert_findings(
+            DKR030,
+            "FROM a:1\nRUN <<EOF\n# wget would do too\ncurl x\nEOF\n",
+            &[],
+        );
+        assert_findings(DKR030, "FROM a:1\nONBUILD RUN wget x\nRUN curl y\n", &[]);
+    }
+
+    #[test]
+    fn interactive_tool() {
+        // Caught: the tool runs as a command.
+        assert_findings(DKR039, "FROM a:1\nRUN service nginx start\n", &[(2, 5)]);
+        assert_findings(DKR039, "FROM a:1\nRUN ps aux | grep x\n", &[(2, 5)]);
+        assert_findings(
+            DKR039,
+            "FROM a:1\nRUN sudo /usr/bin/vim /etc/x\n",
+            &[(2, 10)],
+        );
+        assert_findings(DKR039, "FROM a:1\nRUN [\"kill\", \"1\"]\n", &[(2, 6)]);
+        assert_findings(
+            DKR039,
+            "FROM a:1\nRUN <<EOF\nmake\nshutdown -h now\nEOF\n",
+            &[(4, 1)],
+        );
+        assert_findings(DKR039, "FROM a:1\nRUN make && ssh host true\n", &[(2, 13)]);
+        // Not flagged: package names, similar programs, strings, paths, heredoc bodies.
+        assert_findings(
+            DKR039,
+            "FROM a:1\nRUN apt-get install -y vim openssh-client procps\n",
+            &[],
+        );
+        assert_findings(
+            DKR039,
+            "FROM a:1\nRUN ssh-keygen -A && pkill -f x || true\n",
+            &[],
+        );
+        assert_findings(
+            DKR039,
+            "FROM a:1\nRUN echo \"top\" && mkdir /mnt/mount\n",
+            &[],
+        );
+        assert_findings(
+            DKR039,
+            "FROM a:1\nRUN --mount=type=cache,target=/x make\n",
+            &[],
+        );
+        assert_findings(DKR039, "FROM a:1\nRUN cat <<EOF > /x\nvim\nEOF\n", &[]);
+        assert_findings(
+            DKR039,
+            "FROM a:1\nRUN <<EOF\n# ps is not needed\nmake\nEOF\n",
+            &[],
+        );
+    }
+
+    #[test]
+    fn tls_verification_disabled_commands() {
+        // Caught: the flag word.
+        assert_findings(DKR041, "FROM a:1\nRUN curl -sSLk https://x\n", &[(2, 10)]);
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN /usr/bin/curl --insecure -O https://x\n",
+            &[(2, 19)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN wget --no-check-certificate https://x\n",
+            &[(2, 10)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN pip install --trusted-host pypi.org x\n",
+            &[(2, 17)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN python3 -m pip install --trusted-host=x y\n",
+            &[(2, 28)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN apk add --allow-untrusted /x.apk\n",
+            &[(2, 13)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN apt-get install -y --allow-unauthenticated x\n",
+            &[(2, 24)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN apt-get install --force-yes x\n",
+            &[(2, 21)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN apt-get -o Acquire::https::Verify-Peer=false update\n",
+            &[(2, 16)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN dnf install -y --nogpgcheck x\n",
+            &[(2, 20)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN rpm -ivh --nosignature x.rpm\n",
+            &[(2, 14)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN npm config set strict-ssl false\n",
+            &[(2, 20)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN yarn config set strict-ssl false\n",
+            &[(2, 21)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN git config --global http.sslVerify false\n",
+            &[(2, 25)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN git -c http.sslVerify=false clone x\n",
+            &[(2, 12)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci\n",
+            &[(2, 5)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN export GIT_SSL_NO_VERIFY=1 && git clone x\n",
+            &[(2, 12)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN <<EOF\ncurl -k https://x\nEOF\n",
+            &[(3, 6)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nONBUILD RUN wget --no-check-certificate x\n",
+            &[(2, 18)],
+        );
+        // Not flagged: options that look alike, verification kept on, strings, queries.
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN curl -sLokubectl https://x && curl -K cfg x && curl -H -k x\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN echo \"curl -k\" && apt-get install -y curl wget\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN npm config set strict-ssl true && git config http.sslVerify true\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN rpm -qa --nodigest && pip install --index-url https://x y\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN <<EOF\n# curl -k would be wrong\ncurl -fsSL x\nEOF\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN cat <<EOF > /x.sh\ncurl -k x\nEOF\n",
+            &[],
+        );
+    }
+
+    #[test]
+    fn tls_verification_disabled_env() {
+        // Caught: the ENV/ARG key.
+        assert_findings(
+            DKR041,
+            "FROM a:1\nENV NODE_TLS_REJECT_UNAUTHORIZED=0\n",
+            &[(2, 5)],
+        );
+        assert_findings(DKR041, "FROM a:1\nENV PYTHONHTTPSVERIFY 0\n", &[(2, 5)]);
+        assert_findings(
+            DKR041,
+            "FROM a:1\nARG PIP_TRUSTED_HOST=pypi.internal\n",
+            &[(2, 5)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nenv GIT_SSL_NO_VERIFY=true npm_config_strict_ssl=false\n",
+            &[(2, 5), (2, 28)],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nARG V=0\nENV NODE_TLS_REJECT_UNAUTHORIZED=$V\n",
+            &[(3, 5)],
+        );
+        // Not flagged: verification on, no value, unknown variables.
+        assert_findings(
+            DKR041,
+            "FROM a:1\nENV NODE_TLS_REJECT_UNAUTHORIZED=1 GIT_SSL_NO_VERIFY=false\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nARG PIP_TRUSTED_HOST\nENV PYTHONHTTPSVERIFY=$UNSET\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nENV PIP_INDEX_URL=https://pypi.internal/simple\n",
+            &[],
+        );
+    }
+
+    #[test]
+    fn ssh_port_exposed() {
+        // Caught: port 22 over TCP, however written.
+        assert_findings(DKR042, "FROM a:1\nEXPOSE 22\n", &[(2, 8)]);
+        assert_findings(DKR042, "FROM a:1\nEXPOSE 80 22/tcp\n", &[(2, 11)]);
+        assert_findings(DKR042, "FROM a:1\nARG SSH=22\nexpose ${SSH}\n", &[(3, 8)]);
+        assert_findings(DKR042, "FROM a:1\nONBUILD EXPOSE 22\n", &[(2, 16)]);
+        assert_findings(DKR042, "FROM a:1\nEXPOSE 20-25\n", &[(2, 8)]);
+        // Not flagged: other ports, UDP, unresolvable variables.
+        assert_findings(DKR042, "FROM a:1\nEXPOSE 2222 220 8022 22/udp\n", &[]);
+        assert_findings(DKR042, "FROM a:1\nEXPOSE $PORT\n", &[]);
+        assert_findings(DKR042, "FROM a:1\nRUN echo 22\nEXPOSE 8080\n", &[]);
     }
 }
