@@ -97,6 +97,16 @@ impl Command {
             if !WRAPPERS.contains(&name) || i + 1 >= self.words.len() {
                 return Some(i);
             }
+            // `command -v x` looks `x` up; it does not run it.
+            let lookup = name == "command"
+                && self.words.get(i + 1).is_some_and(|w| {
+                    w.value
+                        .strip_prefix('-')
+                        .is_some_and(|c| c.contains(['v', 'V']))
+                });
+            if lookup {
+                return Some(i);
+            }
             i += 1;
             // Skip the wrapper's options (and the argument of those that take one).
             while let Some(next) = self.words.get(i) {
@@ -750,6 +760,15 @@ mod tests {
         let s = parse(text, 0, &logical);
         let spans: Vec<_> = s.commands.iter().map(|c| c.op_after_span.clone()).collect();
         assert_eq!(spans, vec![Some(12..13), Some(16..18), Some(21..23), None]);
+    }
+
+    #[test]
+    fn command_v_is_a_lookup() {
+        let text = "command -v sudo && command sudo make";
+        let logical = Logical::contiguous(text, 0);
+        let s = parse(text, 0, &logical);
+        assert_eq!(s.commands[0].program(), Some("command"));
+        assert_eq!(s.commands[1].program(), Some("make"));
     }
 
     #[test]

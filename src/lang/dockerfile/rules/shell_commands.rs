@@ -271,6 +271,19 @@ fn is_ash_image(image: &str) -> bool {
         || tag.contains("-alpine")
 }
 
+/// Whether an image that is not alpine/busybox-based can be expected to ship bash: not
+/// `scratch`, distroless or Chainguard/Wolfi images (no bash), not an unresolved name.
+fn has_bash(image: &str) -> bool {
+    let r = ImageRef::parse(image);
+    let lower = image.to_ascii_lowercase();
+    r.name() != "scratch"
+        && !image.contains('$')
+        && r.registry != Some("cgr.dev")
+        && !["distroless", "wolfi", "chainguard"]
+            .iter()
+            .any(|w| lower.contains(w))
+}
+
 /// DKR026 pipe-without-pipefail: a pipe in RUN whose failure the default shell hides.
 fn pipe_without_pipefail(cx: &Ctx, out: &mut Findings) {
     let file = cx.file;
@@ -308,9 +321,7 @@ fn pipe_without_pipefail(cx: &Ctx, out: &mut Findings) {
         // default shell. Every such finding carries the same edit, so it applies once.
         let shell_path = match base.as_deref() {
             Some(b) if is_ash_image(b) => Some("/bin/ash"),
-            Some(b) if ImageRef::parse(b).name() != "scratch" && !b.contains('$') => {
-                Some("/bin/bash")
-            }
+            Some(b) if has_bash(b) => Some("/bin/bash"),
             _ => None,
         };
         let fix = shell_path.and_then(|path| {
@@ -1049,6 +1060,7 @@ mod tests {
         for text in [
             "FROM debian:12\nSHELL [\"/bin/bash\", \"-c\"]\nRUN a | b\n",
             "ARG BASE\nFROM $BASE\nRUN a | b\n",
+            "FROM cgr.dev/chainguard/wolfi-base\nRUN a | b\n",
         ] {
             let (_, diags) = lint_with(Options::default(), text);
             let d = diags.iter().find(|d| d.code == DKR026).unwrap();
@@ -1358,5 +1370,39 @@ mod tests {
         assert_findings(DKR042, "FROM a:1\nEXPOSE 2222 220 8022 22/udp\n", &[]);
         assert_findings(DKR042, "FROM a:1\nEXPOSE $PORT\n", &[]);
         assert_findings(DKR042, "FROM a:1\nRUN echo 22\nEXPOSE 8080\n", &[]);
+    }
+
+    #[test]
+    fn variables_mounts_and_lookups() {
+        // Programs behind variables are unknown; `command -v x` only looks `x` up.
+        assert_findings(
+            DKR020,
+            "FROM a:1\nRUN ${SUDO} make && command -v sudo\n",
+            &[],
+        );
+        assert_findings(
+            DKR039,
+            "FROM a:1\nRUN $EDITOR /etc/x && command -v top\n",
+            &[],
+        );
+        assert_findings(
+            DKR030,
+            "FROM a:1\nRUN command -v wget || curl -fsSLO x\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN curl $CURL_OPTS x && NODE_TLS_REJECT_UNAUTHORIZED=$V node x\n",
+            &[],
+        );
+        assert_findings(
+            DKR041,
+            "FROM a:1\nRUN --mount=type=secret,id=pip pip install --index-url https://x y\n",
+            &[],
+        );
+        // Mount flags do not shift the spans.
+        let mounted =
+            "FROM a:1\nRUN --mount=type=cache,target=/var/cache/apt sudo apt-get update\n";
+        assert_findings(DKR020, mounted, &[(2, 46)]);
     }
 }
