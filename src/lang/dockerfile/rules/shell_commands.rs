@@ -71,8 +71,11 @@ fn sensitive_build_arg(cx: &Ctx, out: &mut Findings, reported_by_sec001: &[Span]
             .as_ref()
             .is_some_and(|v| reported_by_sec001.contains(&v.span))
     };
-    for (_, inst) in cx.instructions() {
+    for (index, inst) in cx.instructions() {
         let (keyword, kept) = match inst.kind {
+            // A global ARG (before the first FROM) only feeds FROM lines: it reaches a stage's
+            // history when the stage declares it again, and that declaration is reported.
+            Kind::Arg if cx.file.stage_of(index).is_none() => continue,
             Kind::Arg => ("ARG", "build args are recorded in the image history"),
             Kind::Env => (
                 "ENV",
@@ -229,7 +232,7 @@ fn sets_pipefail(cmd: &Command) -> bool {
 
 /// The first `|` of a RUN script whose left side can fail unseen, unless pipefail is set
 /// before it. `echo`/`printf`/`yes`/`true` on the left hide no failure.
-fn hidden_pipe_failure(script: &Script) -> Option<Span> {
+fn hidden_pipe_failure(script: &Script) -> Option<(Span, &str)> {
     for (i, cmd) in script.commands.iter().enumerate() {
         if sets_pipefail(cmd) {
             return None;
@@ -243,13 +246,14 @@ fn hidden_pipe_failure(script: &Script) -> Option<Span> {
         if harmless {
             continue;
         }
-        return cmd.op_after_span.clone().or_else(|| {
+        let span = cmd.op_after_span.clone().or_else(|| {
             script
                 .commands
                 .get(i + 1)
                 .and_then(|next| next.words.first())
                 .map(|w| w.span.clone())
-        });
+        })?;
+        return Some((span, cmd.program().unwrap_or("the command")));
     }
     None
 }
@@ -301,7 +305,7 @@ fn pipe_without_pipefail(cx: &Ctx, out: &mut Findings) {
                 .find(|i| i.kind == Kind::Shell)
                 .map(shell_kind)
         });
-        let mut findings: Vec<(Span, bool, &Instruction)> = Vec::new();
+        let mut findings: Vec<(Span, &str, bool, &Instruction)> = Vec::new();
         for inst in file.stage_instructions(stage) {
             match inst.kind {
                 Kind::Shell => shell = Some(shell_kind(inst)),
@@ -310,8 +314,8 @@ fn pipe_without_pipefail(cx: &Ctx, out: &mut Findings) {
                         continue;
                     }
                     let Some(script) = &inst.script else { continue };
-                    if let Some(pipe) = hidden_pipe_failure(script) {
-                        findings.push((pipe, shell.is_none(), inst));
+                    if let Some((pipe, left)) = hidden_pipe_failure(script) {
+                        findings.push((pipe, left, shell.is_none(), inst));
                     }
                 }
                 _ => {}
@@ -325,7 +329,7 @@ fn pipe_without_pipefail(cx: &Ctx, out: &mut Findings) {
             _ => None,
         };
         let fix = shell_path.and_then(|path| {
-            let (_, _, first) = findings.iter().find(|(_, default, _)| *default)?;
+            let (_, _, _, first) = findings.iter().find(|(_, _, default, _)| *default)?;
             let text = &cx.source.text;
             let kw = first.keyword.start as usize;
             let line_start = text.get(..kw)?.rfind('\n').map(|p| p + 1).unwrap_or(0);
@@ -339,10 +343,10 @@ fn pipe_without_pipefail(cx: &Ctx, out: &mut Findings) {
             );
             Some((path, Edit::replace(first.keyword.clone(), replacement)))
         });
-        for (pipe, default_shell, _) in findings {
+        for (pipe, left, default_shell, _) in findings {
             let d = out
                 .report(Code::DKR026, pipe)
-                .message("a pipe in RUN hides the failure of the commands before the last: the shell only reports the last command's exit status")
+                .message(format!("if `{left}` fails, this pipe hides it: without pipefail the shell only reports the exit status of the pipeline's last command"))
                 .help("set pipefail for the stage: `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (`/bin/ash` on alpine), or add `-o pipefail` to your SHELL, or start the RUN with `set -o pipefail &&` if its shell is bash");
             if let (true, Some((path, edit))) = (default_shell, &fix) {
                 d.fix_unsafe(
@@ -807,7 +811,10 @@ mod tests {
         // Caught: secret-looking names, with or without a value.
         assert_findings(DKR016, "FROM a:1\nARG NPM_TOKEN\n", &[(2, 5)]);
         assert_findings(DKR016, "FROM a:1\nENV DB_PASSWORD=changeme\n", &[(2, 5)]);
-        assert_findings(DKR016, "ARG AWS_ACCESS_KEY_ID\nFROM a:1\n", &[(1, 5)]); // global, _ID exception
+        // The _ID exception; the global ARG is reported where the stage declares it again.
+        let aws = "ARG AWS_ACCESS_KEY_ID\nFROM a:1\nARG AWS_ACCESS_KEY_ID\n";
+        assert_findings(DKR016, aws, &[(3, 5)]);
+        assert_findings(DKR016, "ARG GITHUB_TOKEN\nFROM a:1\nRUN make\n", &[]);
         assert_findings(DKR016, "FROM a:1\nENV A=1 API_KEY=${API_KEY}\n", &[(2, 9)]); // second pair
         assert_findings(DKR016, "from a:1\narg github_token\n", &[(2, 5)]); // lower case
         assert_findings(DKR016, "FROM a:1\nONBUILD ARG CLIENT_SECRET\n", &[(2, 13)]);
@@ -1032,6 +1039,8 @@ mod tests {
 
     #[test]
     fn pipe_without_pipefail_fix() {
+        let msg = first_message(DKR026, "FROM debian:12\nRUN curl x | sh\n").unwrap();
+        assert!(msg.contains("`curl` fails"), "{msg}");
         let fixed = format!("FROM debian:12\n{BASH_SHELL}RUN curl x | sh\n");
         assert_fixed(DKR026, "FROM debian:12\nRUN curl x | sh\n", &fixed);
         // One SHELL per stage, before its first RUN with a pipe, however many findings.
