@@ -26,6 +26,9 @@ pub struct Command {
     pub span: Span,
     pub op_before: Op,
     pub op_after: Op,
+    /// Where the operator after the command (`|`, `&&`, `;` …) is written; `None` for a
+    /// newline, a parenthesis or the end of the script.
+    pub op_after_span: Option<Span>,
     /// Redirection targets (`> /dev/null`, `<<EOF`).
     pub redirects: Vec<Word>,
 }
@@ -92,6 +95,16 @@ impl Command {
             let w = self.words.get(i)?;
             let name = basename(&w.value);
             if !WRAPPERS.contains(&name) || i + 1 >= self.words.len() {
+                return Some(i);
+            }
+            // `command -v x` looks `x` up; it does not run it.
+            let lookup = name == "command"
+                && self.words.get(i + 1).is_some_and(|w| {
+                    w.value
+                        .strip_prefix('-')
+                        .is_some_and(|c| c.contains(['v', 'V']))
+                });
+            if lookup {
                 return Some(i);
             }
             i += 1;
@@ -194,7 +207,8 @@ impl Command {
 #[derive(Debug)]
 enum Token {
     Word(std::ops::Range<usize>),
-    Op(Op),
+    /// An operator and its byte range in the text.
+    Op(Op, std::ops::Range<usize>),
     /// `>`, `2>&1`, `<<`, … : the next word (if the operator needs one) is its target.
     Redirect {
         heredoc: Option<bool>,
@@ -224,6 +238,7 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
     let flush = |current: &mut Vec<Word>,
                  redirects: &mut Vec<Word>,
                  op: Op,
+                 op_span: Option<Span>,
                  op_before: &mut Op,
                  script: &mut Script| {
         // Drop leading control words so `if foo` → `foo`, and lone closers.
@@ -244,6 +259,7 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
                 span,
                 op_before: *op_before,
                 op_after: op,
+                op_after_span: op_span,
                 redirects: std::mem::take(redirects),
             });
         } else {
@@ -271,6 +287,7 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
                         &mut current,
                         &mut redirects,
                         op_before,
+                        None,
                         &mut op_before,
                         &mut script,
                     );
@@ -287,12 +304,14 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
                 }
                 expect_target = *needs_target;
             }
-            Token::Op(op) => {
+            Token::Op(op, range) => {
                 let op = *op;
+                let op_span = (op != Op::Newline).then(|| logical.span(range.start, range.end));
                 flush(
                     &mut current,
                     &mut redirects,
                     op,
+                    op_span,
                     &mut op_before,
                     &mut script,
                 );
@@ -306,6 +325,7 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
                     &mut current,
                     &mut redirects,
                     Op::Semi,
+                    None,
                     &mut op_before,
                     &mut script,
                 );
@@ -317,6 +337,7 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
         &mut current,
         &mut redirects,
         Op::Start,
+        None,
         &mut op_before,
         &mut script,
     );
@@ -401,7 +422,7 @@ fn tokenize(text: &str, start: usize) -> Vec<Token> {
             b' ' | b'\t' | b'\r' => i += 1,
             b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
             b'\n' => {
-                tokens.push(Token::Op(Op::Newline));
+                tokens.push(Token::Op(Op::Newline, i..i + 1));
                 i += 1;
             }
             b'#' => {
@@ -410,7 +431,7 @@ fn tokenize(text: &str, start: usize) -> Vec<Token> {
                 }
             }
             b'&' if bytes.get(i + 1) == Some(&b'&') => {
-                tokens.push(Token::Op(Op::And));
+                tokens.push(Token::Op(Op::And, i..i + 2));
                 i += 2;
             }
             b'&' if bytes.get(i + 1) == Some(&b'>') => {
@@ -426,28 +447,30 @@ fn tokenize(text: &str, start: usize) -> Vec<Token> {
                 i += n;
             }
             b'&' => {
-                tokens.push(Token::Op(Op::Background));
+                tokens.push(Token::Op(Op::Background, i..i + 1));
                 i += 1;
             }
             b'|' if bytes.get(i + 1) == Some(&b'|') => {
-                tokens.push(Token::Op(Op::Or));
+                tokens.push(Token::Op(Op::Or, i..i + 2));
                 i += 2;
             }
             b'|' => {
-                tokens.push(Token::Op(Op::Pipe));
-                i += if bytes.get(i + 1) == Some(&b'&') {
+                let n = if bytes.get(i + 1) == Some(&b'&') {
                     2
                 } else {
                     1
                 };
+                tokens.push(Token::Op(Op::Pipe, i..i + n));
+                i += n;
             }
             b';' => {
-                tokens.push(Token::Op(Op::Semi));
-                i += if bytes.get(i + 1) == Some(&b';') {
+                let n = if bytes.get(i + 1) == Some(&b';') {
                     2
                 } else {
                     1
                 };
+                tokens.push(Token::Op(Op::Semi, i..i + n));
+                i += n;
             }
             b'(' | b')' => {
                 tokens.push(Token::Paren);
@@ -728,6 +751,24 @@ mod tests {
         assert!(c.has_option(&['y'], &["yes"]));
         assert!(!c.has_option(&['n'], &["no-install-recommends"]));
         assert_eq!(c.subcommand().map(|w| w.value.as_str()), Some("install"));
+    }
+
+    #[test]
+    fn operator_spans() {
+        let text = "a | b |& c && d";
+        let logical = Logical::contiguous(text, 10);
+        let s = parse(text, 0, &logical);
+        let spans: Vec<_> = s.commands.iter().map(|c| c.op_after_span.clone()).collect();
+        assert_eq!(spans, vec![Some(12..13), Some(16..18), Some(21..23), None]);
+    }
+
+    #[test]
+    fn command_v_is_a_lookup() {
+        let text = "command -v sudo && command sudo make";
+        let logical = Logical::contiguous(text, 0);
+        let s = parse(text, 0, &logical);
+        assert_eq!(s.commands[0].program(), Some("command"));
+        assert_eq!(s.commands[1].program(), Some("make"));
     }
 
     #[test]
