@@ -547,5 +547,21 @@ mod tests {
         assert!(!ig("x.txt\n! x.txt\n", "x.txt"));
         assert!(!ig("a+b(c)", "aab(c)")); // regex characters are literal
         assert!(ig("a+b(c)*", "a+b(c)d"));
+        for odd in [
+            "[",
+            "[a-",
+            "\\",
+            "**/",
+            "!",
+            "!!x",
+            "/",
+            "a\\",
+            "\u{feff}x",
+            "é*",
+        ] {
+            let _ = ig(odd, "x");
+            let _ = ig(odd, "a/b/c");
+        }
+        assert!(ig("\u{feff}.env", ".env")); // BOM on the first line
     }
 }

@@ -183,13 +183,21 @@ fn maintainer_deprecated(cx: &Ctx, out: &mut Findings) {
 // ---------------------------------------------------------------------------------------------
 // DKR014
 
-/// A word that means the same in a shell and as an exec-form argument.
+/// A word that means the same in a shell (sh or cmd) and as an exec-form argument.
 fn is_plain_word(word: &str) -> bool {
     !word.is_empty()
         && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./:=,@%+-".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "_./:=,@+-".contains(c))
 }
+
+/// Shell keywords and builtins: as the first word they only exist inside a shell.
+const SHELL_ONLY: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "case", "esac", "for", "while", "until", "do", "done",
+    "in", "function", "select", "time", "cd", "export", "source", ".", "set", "unset", "alias",
+    "eval", "exec", "exit", "ulimit", "umask", "trap", "wait", "read", "shift", "readonly",
+    "local", "declare", "typeset", "call", "start",
+];
 
 /// DKR014 shell-form-entrypoint: `CMD`/`ENTRYPOINT` in shell form, so the process does not get
 /// the container's signals.
@@ -222,7 +230,7 @@ fn shell_form_entrypoint(cx: &Ctx, out: &mut Findings) {
         let d = out
             .report(Code::DKR014, inst.args_span())
             .message(format!(
-                "`{keyword}` in shell form runs `{program}` under `/bin/sh -c`: it does not receive SIGTERM and cannot stop gracefully"
+                "`{keyword}` in shell form runs `{program}` as a child of a shell (`/bin/sh -c`): it does not receive SIGTERM and cannot stop gracefully"
             ))
             .help(format!(
                 "write `{keyword}` in exec form (a JSON array), or start the command with `exec`"
@@ -230,7 +238,9 @@ fn shell_form_entrypoint(cx: &Ctx, out: &mut Findings) {
         let words = &inst.words;
         let simple = !words.is_empty()
             && words.iter().all(|w| is_plain_word(&w.raw))
-            && words.first().is_some_and(|w| !w.raw.contains('='));
+            && words
+                .first()
+                .is_some_and(|w| !w.raw.contains('=') && !SHELL_ONLY.contains(&w.raw.as_str()));
         if simple {
             let items: Vec<String> = words.iter().map(|w| format!("\"{}\"", w.raw)).collect();
             d.fix_unsafe(
@@ -648,6 +658,42 @@ mod tests {
     use crate::registry::Code::*;
 
     #[test]
+    fn odd_input_does_not_panic() {
+        for text in [
+            "ADD",
+            "ADD <<",
+            "ADD <<EOF\n",
+            "COPY [\"a\"",
+            "EXPOSE -",
+            "EXPOSE 1-",
+            "EXPOSE /",
+            "EXPOSE 99999999999999999999",
+            "EXPOSE é/é",
+            "WORKDIR",
+            "WORKDIR $",
+            "WORKDIR ${",
+            "WORKDIR C:",
+            "ENV =",
+            "ENV A=1 B=${",
+            "ENV A=1 B=$",
+            "ENV A=1 \\\n B=é$A",
+            "MAINTAINER",
+            "ONBUILD",
+            "ONBUILD ONBUILD",
+            "CMD [",
+            "CMD ['",
+            "CMD [']",
+            "CMD ['é', \"\"]",
+            "CMD [ ,]",
+            "RUN ['a',]",
+            "SHELL []",
+        ] {
+            let _ = lint_with(Default::default(), &format!("FROM a:1\n{text}\n"));
+            let _ = lint_with(Default::default(), text);
+        }
+    }
+
+    #[test]
     fn syntax_error() {
         assert_findings(DKR001, "FROM alpine:3.19\nFOO bar\n", &[(2, 1)]); // unknown instruction
         assert_findings(DKR001, "FROM alpine:3.19\nUSER\n", &[(2, 1)]); // missing argument
@@ -742,6 +788,11 @@ mod tests {
             "from alpine:3.19\nadd a /b\n",
             "from alpine:3.19\ncopy a /b\n",
         );
+        assert_fixed(
+            DKR012,
+            "FROM alpine:3.19\nONBUILD ADD . /app/\n",
+            "FROM alpine:3.19\nONBUILD COPY . /app/\n",
+        );
     }
 
     #[test]
@@ -833,6 +884,8 @@ mod tests {
             "a && b",
             "run *.py",
             "A=1 app",
+            "cd /srv",
+            "app 50%",
         ] {
             let text = format!("FROM node:20\nCMD {cmd}\n");
             let (_, diags) = lint_with(Default::default(), &text);
