@@ -49,9 +49,9 @@ pub struct DockerIgnore {
     patterns: Vec<Pattern>,
 }
 
-/// Finds the `.dockerignore` that applies to a Dockerfile: `<name>.dockerignore` beside it, else
-/// `.dockerignore` in its folder or a folder above, up to the repository root (the folder
-/// holding `.git`) or the filesystem root. Reads it once.
+/// Finds the `.dockerignore` that applies to a Dockerfile: `<name>.dockerignore`, else
+/// `.dockerignore`, in its folder or the nearest folder above, up to the repository root (the
+/// folder holding `.git`) or the filesystem root. Reads only the file it returns.
 pub fn find_dockerignore(dockerfile: &Path) -> Option<DockerIgnore> {
     let name = dockerfile.file_name()?.to_string_lossy().into_owned();
     let dir = match dockerfile.parent() {
@@ -59,10 +59,11 @@ pub fn find_dockerignore(dockerfile: &Path) -> Option<DockerIgnore> {
         _ => PathBuf::from("."),
     };
     let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-    let specific = dir.join(format!("{name}.dockerignore"));
-    let mut candidates = vec![specific];
+    let specific = format!("{name}.dockerignore");
+    let mut candidates = Vec::new();
     let mut current = Some(dir.as_path());
     while let Some(d) = current {
+        candidates.push(d.join(&specific));
         candidates.push(d.join(".dockerignore"));
         if d.join(".git").exists() {
             break;
@@ -443,6 +444,19 @@ mod tests {
             ("other/.dockerignore", ".git\n"),
         ];
         assert_eq!(lint_in(DKR025, &nested, "svc/api/Dockerfile"), [(3, 6)]);
+        // The walk stops at the repository root: a .dockerignore above it does not count.
+        let outside = [
+            ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+            ("repo/svc/Dockerfile", NODE),
+            (".dockerignore", ".git\n"),
+        ];
+        assert_eq!(lint_in(DKR025, &outside, "repo/svc/Dockerfile"), [(3, 6)]);
+        let at_root = [
+            ("repo/.git/HEAD", "ref: refs/heads/main\n"),
+            ("repo/svc/Dockerfile", NODE),
+            ("repo/.dockerignore", ".git\n"),
+        ];
+        assert_eq!(lint_in(DKR025, &at_root, "repo/svc/Dockerfile"), []);
         // Not flagged: a .dockerignore beside it, above it, or named after the Dockerfile.
         let beside = [("Dockerfile", NODE), (".dockerignore", ".git\n")];
         assert_eq!(lint_in(DKR025, &beside, "Dockerfile"), []);
