@@ -126,10 +126,14 @@ fn add_instead_of_copy(cx: &Ctx, out: &mut Findings) {
         if exempt {
             continue;
         }
+        let what = match sources.first() {
+            Some(s) => format!("`{}`", s.value),
+            None => "heredoc content".to_string(),
+        };
         out.report(Code::DKR012, inst.keyword.clone())
-            .message(
-                "`ADD` of local files: `COPY` does the same without ADD's URL and archive magic",
-            )
+            .message(format!(
+                "`ADD` of local {what}: `COPY` does the same, without ADD's URL download and tar extraction"
+            ))
             .help("use `COPY` for local files and folders; keep `ADD` for URLs and tar archives")
             .fix_safe(
                 "replace `ADD` with `COPY`",
