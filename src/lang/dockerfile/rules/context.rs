@@ -141,8 +141,13 @@ fn copy_ignored_file(
             let Some(pattern) = ignore.excluding(&path) else {
                 continue;
             };
-            // An exception (`!dir/keep`) may bring back files below an excluded folder.
-            if ignore.may_reinclude_below(&path) {
+            // An exception (`!dir/keep`) may bring back files below an excluded folder; a
+            // plain file in the context (the folder holding `.dockerignore`) has none.
+            let is_file = ignore
+                .path
+                .parent()
+                .is_some_and(|context| context.join(&path).is_file());
+            if !is_file && ignore.may_reinclude_below(&path) {
                 continue;
             }
             let keyword = inst.kind.as_str();
@@ -506,6 +511,20 @@ mod tests {
             with("FROM node:20\nCOPY package.json .env /app/\n"),
             [(2, 19)]
         );
+        // A file cannot have files re-included below it; a folder may.
+        let reinclude = "secret.txt\nconfig\n!**/*.example\n";
+        let files = |df: &'static str| {
+            [
+                ("Dockerfile", df),
+                (".dockerignore", reinclude),
+                ("secret.txt", "x"),
+                ("config/app.example", "x"),
+            ]
+        };
+        let df = "FROM node:20\nCOPY secret.txt /srv/\n";
+        assert_eq!(lint_in(DKR050, &files(df), "Dockerfile"), [(2, 6)]);
+        let df = "FROM node:20\nCOPY config /srv/config/\n";
+        assert_eq!(lint_in(DKR050, &files(df), "Dockerfile"), []);
         // Not flagged: the whole context, exceptions, nested look-alikes, other stages, vars.
         assert_eq!(with("FROM node:20\nCOPY . .\n"), []);
         assert_eq!(with("FROM node:20\nCOPY README.md /srv/\n"), []);

@@ -280,7 +280,10 @@ fn relative_workdir(cx: &Ctx, out: &mut Findings) {
         let Some((path, span)) = workdir_path(cx, index, inst) else {
             continue;
         };
-        if is_absolute(&path) {
+        // A bare drive (`C:`) is not clearly relative: leave it.
+        let bare_drive =
+            path.len() == 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.ends_with(':');
+        if is_absolute(&path) || bare_drive {
             continue;
         }
         out.report(Code::DKR018, span)
@@ -717,6 +720,11 @@ mod tests {
             "FROM alpine:3.19\nRUN <<EOF\napk add curl\nEOF\n# next\nCMD [\"sh\"]\n",
             &[],
         );
+        assert_findings(
+            DKR001,
+            "FROM alpine:3.19\nCOPY <<EOF /etc/motd\nhello\nEOF\nRUN cat /etc/motd\n",
+            &[],
+        ); // terminator directly followed by an instruction
         assert_findings(DKR001, "FROM alpine:3.19\nENTRYPOINT []\n", &[]);
         assert_findings(
             DKR001,
@@ -929,7 +937,7 @@ mod tests {
         );
         assert_findings(
             DKR018,
-            "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nWORKDIR C:\\app\n",
+            "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nWORKDIR C:\\app\nWORKDIR C:\n",
             &[],
         );
     }
