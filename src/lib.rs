@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod discover;
 pub mod lang;
 pub mod registry;
 pub mod source;
