@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod lang;
 pub mod registry;
 pub mod source;
+pub mod suppress;
