@@ -178,7 +178,9 @@ impl Code {
         self.meta()
             .anchor
             .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| w.len() == 6 && w.starts_with("DL") && w[2..].bytes().all(|b| b.is_ascii_digit()))
+            .filter(|w| {
+                w.len() == 6 && w.starts_with("DL") && w[2..].bytes().all(|b| b.is_ascii_digit())
+            })
     }
 
     /// Every opslint code that a hadolint code (`DL3006`) stands for.
@@ -213,7 +215,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in RULES {
             assert!(seen.insert(r.name), "duplicate name {}", r.name);
-            assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()));
+            assert!(r
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()));
         }
     }
 
