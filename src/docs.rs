@@ -68,7 +68,12 @@ pub fn all_rules(format: RuleFormat) -> String {
             s
         }
         RuleFormat::Text => {
-            let name_w = RULES.iter().map(|r| r.name.len()).max().unwrap_or(4);
+            let name_w = RULES
+                .iter()
+                .map(|r| r.name.len())
+                .max()
+                .unwrap_or(0)
+                .max(32);
             let mut s = format!(
                 "{:<6}  {:<name_w$}  {:<11}  {:<8}  {:<7}  {}\n",
                 "code", "name", "file type", "severity", "default", "fix"

@@ -207,6 +207,11 @@ fn check(args: CheckArgs) -> RunResult {
             fixed,
         )
     } else {
+        if args.paths.iter().any(|p| p.as_os_str() == "-") {
+            return Err(miette!(
+                "reading from stdin (`-`) needs --stdin-filename NAME"
+            ));
+        }
         let paths: Vec<PathBuf> = args
             .paths
             .iter()
