@@ -186,6 +186,7 @@ fn check(args: CheckArgs) -> RunResult {
     )?;
     let forced = args.file_type.map(file_type_of);
     install_quiet_panic_hook();
+    let started = std::time::Instant::now();
 
     let fix_mode = match (args.diff, args.fix, args.stdin_filename.is_some()) {
         (true, _, _) => FixMode::Diff,
@@ -230,6 +231,14 @@ fn check(args: CheckArgs) -> RunResult {
                 Some(lint_path(c, file_type, &ctx))
             })
             .collect();
+        if args.verbose {
+            let detected = candidates.iter().filter(|c| c.file_type.is_some()).count();
+            eprintln!(
+                "Found {} files: {detected} of a known type, {} linted",
+                candidates.len(),
+                results.len()
+            );
+        }
         let mut reports = Vec::with_capacity(results.len());
         let mut diffs = Vec::new();
         for (r, d) in results {
@@ -296,6 +305,9 @@ fn check(args: CheckArgs) -> RunResult {
         }
     }
 
+    if args.verbose {
+        eprintln!("Done in {} ms", started.elapsed().as_millis());
+    }
     let failed = reports
         .iter()
         .any(|r| r.diagnostics.iter().any(|d| d.severity >= r.fail_on));

@@ -122,7 +122,7 @@ fn summary(files: &[FileReport], opts: &ReportOptions, out: &mut String) {
     let all = || files.iter().flat_map(|f| f.diagnostics.iter());
     let count = |s: Severity| all().filter(|d| d.severity == s).count();
     let fixed: usize = files.iter().flat_map(|f| f.fixed.values()).sum();
-    if fixed > 0 {
+    if fixed > 0 && !opts.show_fixes {
         out.push_str(&format!(
             "Fixed {}.\n",
             plural(fixed, "finding", "findings")
