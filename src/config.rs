@@ -108,6 +108,23 @@ impl ConfigError {
     }
 }
 
+/// toml's message without the names of our private structs (`struct RawLint` → `a table`).
+fn toml_message(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message.trim_end();
+    while let Some(i) = rest.find("struct Raw") {
+        out.push_str(&rest[..i]);
+        out.push_str("a table");
+        let after = &rest[i + "struct ".len()..];
+        let ident = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        rest = &after[ident..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
@@ -398,9 +415,8 @@ impl Settings {
 
     /// Validates `text`, the content of config file `path`.
     pub fn parse(path: &Path, text: &str, overrides: &Overrides) -> Result<Settings, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            ConfigError::at(path, text, e.span(), e.message().trim_end().to_string())
-        })?;
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| ConfigError::at(path, text, e.span(), toml_message(e.message())))?;
         let err = |span: Range<usize>, msg: String| ConfigError::at(path, text, Some(span), msg);
         let root = path
             .parent()
@@ -843,6 +859,8 @@ mod tests {
 
     #[test]
     fn wrong_type() {
+        let e = parse("lint = 3\n").unwrap_err();
+        assert!(e.to_string().ends_with("expected a table"), "{e}");
         let e = parse("[jenkinsfile]\nmax-script-lines = \"x\"\n").unwrap_err();
         assert!(e.to_string().contains("lint.toml:2:"), "{e}");
         let e = parse("[files]\nmax-size = \"10 furlongs\"\n").unwrap_err();

@@ -234,7 +234,7 @@ pub fn looks_like_nginx(text: &str) -> bool {
             )
             .ok()?;
             let directive =
-                Regex::new(r"(?m)^\s*[a-z_][a-z0-9_]*(\s+[^;{}=\n]*[^;{}\n]*)?;\s*(#.*)?$").ok()?;
+                Regex::new(r"(?m)^\s*[a-z_][a-z0-9_]*(\s+[^\s=;{}][^;{}\n]*)?;\s*(#.*)?$").ok()?;
             Some((block, directive))
         })
         .as_ref()
@@ -299,6 +299,14 @@ mod tests {
             None
         );
         assert_eq!(d("sysctl.conf", "net.ipv4.ip_forward = 1\n"), None);
+        assert_eq!(d("app.conf", "[main]\nkey = value;\n"), None);
+        assert_eq!(
+            d(
+                "conf.d/fastcgi_params",
+                "fastcgi_param QUERY_STRING $query_string;\n"
+            ),
+            Some(FileType::Nginx)
+        );
         assert_eq!(
             d("sites-enabled/index.html", "<html><body>x</body></html>\n"),
             None

@@ -97,7 +97,7 @@ fn init() -> RunResult {
         .open(&path)
         .and_then(|mut f| f.write_all(STARTER_CONFIG.as_bytes()))
         .map_err(|e| miette!("cannot write {}: {e}", path.display()))?;
-    println!("Wrote {}", path.display());
+    println!("Wrote lint.toml");
     Ok(Status::Success)
 }
 
@@ -195,6 +195,7 @@ fn check(args: CheckArgs) -> RunResult {
         _ => FixMode::None,
     };
     let ctx = RunContext {
+        cwd: cwd.clone(),
         unsafe_fixes: args.unsafe_fixes,
         fix_mode,
         verbose: args.verbose,
@@ -331,6 +332,7 @@ fn show_files(candidates: &[Candidate], verbose: bool) -> String {
 }
 
 struct RunContext {
+    cwd: PathBuf,
     unsafe_fixes: bool,
     fix_mode: FixMode,
     verbose: bool,
@@ -674,9 +676,7 @@ fn not_utf8(invalid: Option<(Span, usize)>) -> Vec<Diagnostic> {
 
 fn lint_path(c: &Candidate, file_type: FileType, ctx: &RunContext) -> (FileReport, Option<String>) {
     let settings: &Arc<Settings> = &c.settings;
-    let abs = std::env::current_dir()
-        .map(|cwd| absolute(&cwd, &c.path))
-        .unwrap_or_else(|_| c.path.clone());
+    let abs = absolute(&ctx.cwd, &c.path);
     let (text, bom, invalid) = match read_path(&c.path, settings.max_size) {
         Decoded::Unreadable(why) => {
             return (
