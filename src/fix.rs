@@ -105,6 +105,14 @@ pub trait LintFn {
 /// Writes `content` to `path` through a temporary file in the same folder and a rename, keeping
 /// the original file's permissions.
 pub fn write_atomic(path: &Path, content: &str) -> std::io::Result<()> {
+    // Write through a symlink, not over it.
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -271,5 +279,16 @@ mod tests {
             assert_eq!(mode & 0o777, 0o640);
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            write_atomic(&link, "via link").unwrap();
+            assert!(std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink());
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "via link");
+        }
     }
 }

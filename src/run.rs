@@ -482,8 +482,9 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-/// Reads a file within `max_size`.
+/// Reads a file within `max_size` (and within what `u32` spans can address).
 fn read_path(path: &Path, max_size: u64) -> Decoded {
+    let max_size = max_size.min(u64::from(u32::MAX) - 1);
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return Decoded::Unreadable(format!("cannot read file: {e}")),
@@ -745,7 +746,7 @@ fn lint_stdin(
         let text = (ctx.fix_mode == FixMode::Stdout).then_some(raw_text);
         return Ok((None, None, text));
     }
-    if bytes.len() as u64 > settings.max_size {
+    if bytes.len() as u64 > settings.max_size.min(u64::from(u32::MAX) - 1) {
         let why = format!(
             "file is too large: {}, over the limit of {} (`[files] max-size`)",
             human_size(bytes.len() as u64),
