@@ -233,8 +233,11 @@ pub fn looks_like_nginx(text: &str) -> bool {
                 r"(?m)^\s*((server|http|events|stream|mail)\s*\{|(location|upstream|map|geo|split_clients|limit_except|if)\b[^;{}\n]*\{)",
             )
             .ok()?;
-            let directive =
-                Regex::new(r"(?m)^\s*[a-z_][a-z0-9_]*(\s+[^\s=;{}][^;{}\n]*)?;\s*(#.*)?$").ok()?;
+            // `name args;` where quoted arguments may hold `;` and braces.
+            let directive = Regex::new(
+                r#"(?m)^\s*[a-z_][a-z0-9_]*(\s+([^\s=;{}"'#]|"[^"\n]*"|'[^'\n]*')([^;{}"'\n]|"[^"\n]*"|'[^'\n]*')*)?;\s*(#.*)?$"#,
+            )
+            .ok()?;
             Some((block, directive))
         })
         .as_ref()
@@ -300,6 +303,11 @@ mod tests {
         );
         assert_eq!(d("sysctl.conf", "net.ipv4.ip_forward = 1\n"), None);
         assert_eq!(d("app.conf", "[main]\nkey = value;\n"), None);
+        let hsts =
+            "add_header Strict-Transport-Security \"max-age=1; includeSubDomains\" always;\n";
+        assert_eq!(d("h5bp/hsts.conf", hsts), Some(FileType::Nginx));
+        let rewrite = "rewrite \"^(.*)\\.[\\d]{10}\\.(css|js)$\" $1.$2 last;\n";
+        assert_eq!(d("a.conf", rewrite), Some(FileType::Nginx));
         assert_eq!(
             d(
                 "conf.d/fastcgi_params",
