@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use regex::Regex;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// How many bytes of a file content sniffing reads.
 const SNIFF_BYTES: u64 = 256 * 1024;
@@ -56,21 +56,7 @@ pub fn discover(
             found.push((given.clone(), true));
             continue;
         }
-        let walker = ignore::WalkBuilder::new(given)
-            .hidden(false)
-            .require_git(false)
-            .git_ignore(true)
-            .git_global(false)
-            .git_exclude(true)
-            .ignore(false)
-            .parents(true)
-            .filter_entry(|e| e.file_name() != ".git")
-            .build();
-        for entry in walker.flatten() {
-            if entry.file_type().is_some_and(|t| t.is_file()) {
-                found.push((entry.into_path(), false));
-            }
-        }
+        found.extend(walk(given).into_iter().map(|p| (p, false)));
     }
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     found.dedup_by(|a, b| a.0 == b.0);
@@ -109,6 +95,37 @@ pub fn discover(
     candidates.sort_by(|a, b| a.display.cmp(&b.display));
     candidates.dedup_by(|a, b| a.display == b.display);
     Ok(candidates)
+}
+
+/// The files under `dir`, with the parallel walker: .gitignore honoured like git does, even
+/// outside a repository; dotfiles kept, `.git` skipped. Unordered.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let found = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .require_git(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .ignore(false)
+        .parents(true)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                if let Ok(entry) = entry {
+                    if entry.file_type().is_some_and(|t| t.is_file()) {
+                        found
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(entry.into_path());
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    found.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
