@@ -115,11 +115,12 @@ fn rule(args: &RuleArgs) -> RunResult {
 }
 
 fn print_stdout(text: &str) -> Result<(), Report> {
+    print_stdout_bytes(text.as_bytes())
+}
+
+fn print_stdout_bytes(bytes: &[u8]) -> Result<(), Report> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
         Ok(()) => Ok(()),
         // A closed pipe (`| head`) is not a failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -292,7 +293,7 @@ fn check(args: CheckArgs) -> RunResult {
     let text = report::render(&reports, &opts);
     if let Some(fixed) = &stdout_text {
         // stdout holds the file itself; the report goes to stderr (or -o).
-        print_stdout(fixed)?;
+        print_stdout_bytes(fixed)?;
         match &args.output_file {
             Some(path) => std::fs::write(path, &text)
                 .map_err(|e| miette!("cannot write {}: {e}", path.display()))?,
@@ -714,7 +715,8 @@ fn lint_path(c: &Candidate, file_type: FileType, ctx: &RunContext) -> (FileRepor
     (report, diff)
 }
 
-type StdinResult = (Option<FileReport>, Option<String>, Option<String>);
+/// The report, the diff (`--diff`), and the bytes to print on stdout (`--fix`).
+type StdinResult = (Option<FileReport>, Option<String>, Option<Vec<u8>>);
 
 fn lint_stdin(
     name: &str,
@@ -733,54 +735,33 @@ fn lint_stdin(
         .map(Path::to_path_buf)
         .unwrap_or_else(|| resolver.cwd().to_path_buf());
     let settings = resolver.for_dir(&dir)?;
-    let sniff = String::from_utf8_lossy(&bytes).into_owned();
     let file_type = forced
         .or_else(|| settings.extra_type(&abs))
-        .or_else(|| discover::detect(path, || Some(sniff)))
+        .or_else(|| discover::detect(path, || Some(String::from_utf8_lossy(&bytes).into_owned())))
         .ok_or_else(|| {
             miette!("cannot tell the file type of `{name}`: name it like the file it is, or pass --type")
         })?;
     let display = discover::display_path(path);
-    let raw_text = String::from_utf8_lossy(&bytes).into_owned();
+    // What `--fix` prints when nothing is fixed: the input, byte for byte.
+    let unchanged = |bytes: &[u8]| (ctx.fix_mode == FixMode::Stdout).then(|| bytes.to_vec());
     if !file_type.is_linted() {
-        let text = (ctx.fix_mode == FixMode::Stdout).then_some(raw_text);
-        return Ok((None, None, text));
+        return Ok((None, None, unchanged(&bytes)));
     }
-    if bytes.len() as u64 > settings.max_size.min(u64::from(u32::MAX) - 1) {
+    let limit = settings.max_size.min(u64::from(u32::MAX) - 1);
+    if bytes.len() as u64 > limit {
         let why = format!(
             "file is too large: {}, over the limit of {} (`[files] max-size`)",
             human_size(bytes.len() as u64),
-            human_size(settings.max_size)
+            human_size(limit)
         );
-        let text = (ctx.fix_mode == FixMode::Stdout).then_some(raw_text);
-        return Ok((
-            Some(unreadable_report(
-                display,
-                file_type,
-                &settings,
-                Some(&abs),
-                why,
-            )),
-            None,
-            text,
-        ));
+        let report = unreadable_report(display, file_type, &settings, Some(&abs), why);
+        return Ok((Some(report), None, unchanged(&bytes)));
     }
-    let original = bytes.clone();
+    let original = unchanged(&bytes);
     let (text, bom, invalid) = match decode(bytes) {
         Decoded::Unreadable(why) => {
-            let text = (ctx.fix_mode == FixMode::Stdout)
-                .then(|| String::from_utf8_lossy(&original).into_owned());
-            return Ok((
-                Some(unreadable_report(
-                    display,
-                    file_type,
-                    &settings,
-                    Some(&abs),
-                    why,
-                )),
-                None,
-                text,
-            ));
+            let report = unreadable_report(display, file_type, &settings, Some(&abs), why);
+            return Ok((Some(report), None, original));
         }
         Decoded::Text { text, bom, invalid } => (text, bom, invalid),
     };
@@ -797,11 +778,11 @@ fn lint_stdin(
         first_secrets: None,
     };
     let (report, diff, new_text) = lint_text(&mut linter, text, invalid.is_none(), ctx);
-    let new_text = match (new_text, invalid.is_some()) {
-        // Not fixed: print the bytes as they came (lossy only where they are not UTF-8).
-        (Some(_), true) => Some(String::from_utf8_lossy(&original).into_owned()),
-        (Some(t), false) if bom => Some(format!("\u{FEFF}{t}")),
-        (t, _) => t,
+    let new_text = match new_text {
+        // Not valid UTF-8, so not fixed: the bytes as they came.
+        Some(_) if invalid.is_some() => original,
+        Some(t) if bom => Some(format!("\u{FEFF}{t}").into_bytes()),
+        t => t.map(String::into_bytes),
     };
     Ok((Some(report), diff, new_text))
 }

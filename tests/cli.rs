@@ -384,6 +384,17 @@ fn stdin() {
         .code(0)
         .stdout("FROM alpine:3.19\n");
     opslint(dir.path())
+        .args(["--stdin-filename", "Dockerfile", "--fix"])
+        .write_stdin(b"FROM caf\xe9\n".to_vec())
+        .assert()
+        .stdout(predicate::eq(&b"FROM caf\xe9\n"[..]));
+    opslint(dir.path())
+        .args(["--stdin-filename", "Dockerfile", "--fix"])
+        .write_stdin(b"\xEF\xBB\xBFFROM alpine:3.19\n".to_vec())
+        .assert()
+        .code(0)
+        .stdout(predicate::eq(&b"\xEF\xBB\xBFFROM alpine:3.19\n"[..]));
+    opslint(dir.path())
         .args(["--stdin-filename", "notes.txt"])
         .write_stdin("hello")
         .assert()
