@@ -165,7 +165,9 @@ impl SourceCode for SourceFile {
         };
         let data_end = data_end.max(data_start);
         let data = &self.text.as_bytes()[data_start..data_end];
-        let line_count = data.iter().filter(|&&b| b == b'\n').count();
+        // Like miette's own impls: the number of line breaks from the start of the text to the
+        // end of the data (its graphical handler merges snippets with it).
+        let line_count = self.line_index(data_end as u32);
         Ok(Box::new(MietteSpanContents::new_named(
             self.path.clone(),
             data,

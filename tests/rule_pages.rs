@@ -4,6 +4,7 @@
 use opslint::lang::{self, FileType, LintContext};
 use opslint::registry::{Code, RULES};
 use opslint::source::SourceFile;
+use opslint::suppress;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -158,8 +159,9 @@ fn lint_example(file_type: FileType, text: &str, dockerignore: Option<&str>) -> 
         disk_path: Some(path),
         ..LintContext::default()
     };
-    lang::lint(file_type, &source, &ctx)
-        .diagnostics
+    let out = lang::lint(file_type, &source, &ctx);
+    // Suppression comments are part of linting a file (OPS002, OPS003 come from them).
+    suppress::apply(&source, &out.comments, out.diagnostics, &|_| true)
         .into_iter()
         .map(|d| d.code)
         .collect()

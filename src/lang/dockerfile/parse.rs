@@ -6,7 +6,7 @@
 //! (continuations joined, comment and empty lines inside them dropped), then the keyword, the
 //! `--flags`, and the per-instruction argument shape; heredoc bodies follow RUN/COPY/ADD.
 
-use super::shell::{self, Script};
+use super::shell::{self, Command, Script};
 use crate::diagnostic::Span;
 
 /// A logical line: text with continuations removed, and the original byte offset of each byte.
@@ -288,6 +288,16 @@ impl Instruction {
 
     pub fn is_exec_form(&self) -> bool {
         matches!(self.form, Form::Exec { .. })
+    }
+
+    /// The commands a RUN/CMD/ENTRYPOINT/HEALTHCHECK runs: its shell script, or its exec form
+    /// as one command line.
+    pub fn commands(&self) -> Vec<Command> {
+        match (&self.script, self.exec_items()) {
+            (Some(script), _) => script.commands.clone(),
+            (None, Some(items)) => Command::from_exec(items).into_iter().collect(),
+            (None, None) => Vec::new(),
+        }
     }
 
     /// The paths of COPY/ADD (sources and destination) or VOLUME, whichever form is used.

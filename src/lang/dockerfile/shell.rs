@@ -84,6 +84,20 @@ fn basename(s: &str) -> &str {
 }
 
 impl Command {
+    /// An exec-form argument list (`RUN ["apt-get", "install", "x"]`) as one command line.
+    pub fn from_exec(items: &[Word]) -> Option<Command> {
+        let first = items.first()?;
+        let last = items.last()?;
+        Some(Command {
+            words: items.to_vec(),
+            span: first.span.start..last.span.end,
+            op_before: Op::Start,
+            op_after: Op::Newline,
+            op_after_span: None,
+            redirects: Vec::new(),
+        })
+    }
+
     /// Index in `words` of the program that really runs, after assignments and wrappers such
     /// as `sudo -E`, `env A=1`, `nice -n 5`.
     pub fn program_index(&self) -> Option<usize> {

@@ -60,17 +60,7 @@ fn runs<'a>(cx: &'a Ctx) -> Vec<Run<'a>> {
                 .get(index)
                 .is_some_and(|i| i.kind == Kind::Onbuild);
             let commands = match (&inst.form, &inst.script) {
-                (Form::Exec { items, .. }, _) => {
-                    let first = items.first()?;
-                    let last = items.last()?;
-                    Cow::Owned(vec![Command {
-                        words: items.clone(),
-                        span: first.span.start..last.span.end,
-                        op_before: Op::Start,
-                        op_after: Op::Newline,
-                        redirects: Vec::new(),
-                    }])
-                }
+                (Form::Exec { items, .. }, _) => Cow::Owned(vec![Command::from_exec(items)?]),
                 (Form::Shell, Some(script)) if script.commands.iter().any(is_xargs) => {
                     Cow::Owned(script.commands.iter().map(unwrap_xargs).collect())
                 }

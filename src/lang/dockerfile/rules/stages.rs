@@ -5,7 +5,7 @@
 
 use super::super::model::{is_predefined_arg, ImageRef};
 use super::super::parse::{Instruction, Kind, Stage, Word};
-use super::super::shell::{is_assignment, Command, Op};
+use super::super::shell::{is_assignment, Command};
 use super::super::Ctx;
 use super::images::is_windows_image;
 use crate::diagnostic::{Findings, Span};
@@ -113,24 +113,6 @@ fn user_of<'a>(cx: &Ctx, index: usize, inst: &'a Instruction) -> Option<(String,
 
 fn is_root(user: &str) -> bool {
     user == "root" || user == "0"
-}
-
-/// The commands of a RUN/CMD/ENTRYPOINT: its shell commands, or its exec-form words as one
-/// command.
-fn commands_of(inst: &Instruction) -> Vec<Command> {
-    if let Some(script) = &inst.script {
-        return script.commands.clone();
-    }
-    match inst.exec_items() {
-        Some(items) if !items.is_empty() => vec![Command {
-            words: items.to_vec(),
-            span: inst.span.clone(),
-            op_before: Op::Start,
-            op_after: Op::Start,
-            redirects: Vec::new(),
-        }],
-        _ => Vec::new(),
-    }
 }
 
 /// A command as the user wrote it, on one line and shortened for a message.
@@ -243,7 +225,7 @@ fn single_stage_build(cx: &Ctx, out: &mut Findings) {
         if inst.kind != Kind::Run {
             continue;
         }
-        let commands = commands_of(inst);
+        let commands = inst.commands();
         for (n, cmd) in commands.iter().enumerate() {
             if !is_build_command(cmd) {
                 continue;
@@ -631,7 +613,7 @@ fn copy_before_deps(cx: &Ctx, out: &mut Findings) {
                 .iter()
                 .skip(n + 1)
                 .filter(|i| i.kind == Kind::Run)
-                .flat_map(commands_of)
+                .flat_map(|i| i.commands())
                 .find(is_dependency_install);
             let Some(install) = install else {
                 continue;
@@ -681,7 +663,7 @@ fn dev_dependencies_in_image(cx: &Ctx, out: &mut Findings) {
     let pruned_after = |index: usize| {
         chain.iter().filter(|(i, _)| *i >= index).any(|(_, inst)| {
             inst.kind == Kind::Run
-                && commands_of(inst).iter().any(|c| {
+                && inst.commands().iter().any(|c| {
                     c.program() == Some("npm")
                         && c.subcommand().is_some_and(|s| s.value == "prune")
                         && npm_omits_dev(c)
@@ -693,7 +675,7 @@ fn dev_dependencies_in_image(cx: &Ctx, out: &mut Findings) {
             continue;
         }
         let scope = cx.file.scope_at(index);
-        for cmd in commands_of(inst) {
+        for cmd in inst.commands() {
             match cmd.program() {
                 Some("npm") => {
                     let Some(sub) = cmd.subcommand() else {
@@ -973,7 +955,7 @@ fn undefined_variable(cx: &Ctx, out: &mut Findings) {
             let mut refs: Vec<(Span, String)> = Vec::new();
             let is_shell = matches!(inst.kind, Kind::Run | Kind::Cmd | Kind::Entrypoint);
             if is_shell {
-                let commands = commands_of(inst);
+                let commands = inst.commands();
                 if inst.script.is_none() {
                     continue;
                 }

@@ -1,0 +1,347 @@
+//! The walk (the `ignore` crate: .gitignore honoured even outside a git repository, dotfiles
+//! kept except `.git`) and file-type detection: by name first, then by content.
+
+use crate::config::{ConfigError, ConfigResolver, Settings};
+use crate::lang::FileType;
+use rayon::prelude::*;
+use regex::Regex;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// How many bytes of a file content sniffing reads.
+const SNIFF_BYTES: u64 = 256 * 1024;
+
+/// A file found by the walk or named on the command line.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The path to open.
+    pub path: PathBuf,
+    /// The path as shown: as given on the command line joined with the walked part, `/`-separated.
+    pub display: String,
+    /// The detected type; `None` when the file is skipped.
+    pub file_type: Option<FileType>,
+    pub settings: Arc<Settings>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum DiscoverError {
+    #[error("{0}: no such file or directory")]
+    #[diagnostic(code(opslint::path))]
+    Missing(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// Every file under `paths`, with its type and settings, sorted by shown path.
+pub fn discover(
+    paths: &[PathBuf],
+    forced: Option<FileType>,
+    resolver: &ConfigResolver,
+) -> Result<Vec<Candidate>, DiscoverError> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let cwd = resolver.cwd().to_path_buf();
+    // (path, explicit) pairs
+    let mut found: Vec<(PathBuf, bool)> = Vec::new();
+    for given in paths {
+        let meta =
+            std::fs::metadata(given).map_err(|_| DiscoverError::Missing(display_path(given)))?;
+        if !meta.is_dir() {
+            found.push((given.clone(), true));
+            continue;
+        }
+        found.extend(walk(given).into_iter().map(|p| (p, false)));
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    found.dedup_by(|a, b| a.0 == b.0);
+
+    // Settings first (sequential: a bad config stops the run), then detection in parallel.
+    let mut with_settings = Vec::with_capacity(found.len());
+    for (path, explicit) in found {
+        let abs = absolute(&cwd, &path);
+        let dir = abs
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.clone());
+        let settings = resolver.for_dir(&dir)?;
+        if !explicit && settings.is_excluded(&abs) {
+            continue;
+        }
+        with_settings.push((path, abs, explicit, settings));
+    }
+    let mut candidates: Vec<Candidate> = with_settings
+        .into_par_iter()
+        .map(|(path, abs, explicit, settings)| {
+            let file_type = match (forced, explicit) {
+                (Some(t), true) => Some(t),
+                _ => settings
+                    .extra_type(&abs)
+                    .or_else(|| detect(&path, || sniff(&path))),
+            };
+            Candidate {
+                display: display_path(&path),
+                path,
+                file_type,
+                settings,
+            }
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.display.cmp(&b.display));
+    candidates.dedup_by(|a, b| a.display == b.display);
+    Ok(candidates)
+}
+
+/// The files under `dir`, with the parallel walker: .gitignore honoured like git does, even
+/// outside a repository; dotfiles kept, `.git` skipped. Unordered.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let found = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .require_git(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .ignore(false)
+        .parents(true)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                if let Ok(entry) = entry {
+                    if entry.file_type().is_some_and(|t| t.is_file()) {
+                        found
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(entry.into_path());
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    found.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let joined = cwd.join(path);
+    // Drop `.` components so globs relative to a config folder match.
+    joined
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect()
+}
+
+/// `/`-separated, without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.trim_start_matches('/');
+    }
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn sniff(path: &Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::new();
+    file.take(SNIFF_BYTES).read_to_end(&mut buf).ok()?;
+    if buf.contains(&0) {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// The file type of `path`: by name first, then by content (read lazily by `content`).
+pub fn detect(path: &Path, content: impl FnOnce() -> Option<String>) -> Option<FileType> {
+    let name = path.file_name()?.to_string_lossy();
+    let name = name.as_ref();
+    if name == "Dockerfile"
+        || name.starts_with("Dockerfile.")
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile")
+        || name == "Containerfile"
+    {
+        return Some(FileType::Dockerfile);
+    }
+    if name == "Jenkinsfile"
+        || name.starts_with("Jenkinsfile.")
+        || name.ends_with(".jenkinsfile")
+        || name.ends_with(".Jenkinsfile")
+    {
+        return Some(FileType::Jenkinsfile);
+    }
+    if name.ends_with(".groovy") {
+        return content()
+            .filter(|t| looks_like_pipeline(t))
+            .map(|_| FileType::Jenkinsfile);
+    }
+    if name.ends_with(".yaml") || name.ends_with(".yml") {
+        return content()
+            .filter(|t| looks_like_kubernetes(t))
+            .map(|_| FileType::Kubernetes);
+    }
+    let in_nginx_folder = path.parent().is_some_and(|p| {
+        p.components().any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("nginx" | "conf.d" | "sites-available" | "sites-enabled")
+            )
+        })
+    });
+    if name == "nginx.conf" || name.ends_with(".conf") || in_nginx_folder {
+        return content()
+            .filter(|t| looks_like_nginx(t))
+            .map(|_| FileType::Nginx);
+    }
+    None
+}
+
+/// A `pipeline {` or `node {` / `node('label') {` block.
+pub fn looks_like_pipeline(text: &str) -> bool {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?m)^\s*(pipeline|node)\s*(\([^)\n]*\))?\s*\{").ok())
+        .as_ref()
+        .is_some_and(|re| re.is_match(text))
+}
+
+/// Some YAML document has top-level `apiVersion` and `kind` keys.
+pub fn looks_like_kubernetes(text: &str) -> bool {
+    let (mut api, mut kind) = (false, false);
+    for line in text.lines() {
+        if line.starts_with("---") || line.starts_with("...") {
+            api = false;
+            kind = false;
+            continue;
+        }
+        let key = |k: &str| {
+            line.strip_prefix(k).is_some_and(|rest| {
+                let rest = rest.trim_start_matches(['"', '\'']);
+                rest.trim_start().starts_with(':')
+            }) || line
+                .strip_prefix('"')
+                .and_then(|l| l.strip_prefix(k))
+                .is_some_and(|r| r.starts_with("\":"))
+        };
+        api |= key("apiVersion");
+        kind |= key("kind");
+        if api && kind {
+            return true;
+        }
+    }
+    false
+}
+
+/// nginx syntax: a known block opener or directive lines ending in `;`.
+pub fn looks_like_nginx(text: &str) -> bool {
+    static RE: OnceLock<Option<(Regex, Regex)>> = OnceLock::new();
+    let Some((block, directive)) = RE
+        .get_or_init(|| {
+            let block = Regex::new(
+                r"(?m)^\s*((server|http|events|stream|mail)\s*\{|(location|upstream|map|geo|split_clients|limit_except|if)\b[^;{}\n]*\{)",
+            )
+            .ok()?;
+            // `name args;` where quoted arguments may hold `;` and braces.
+            let directive = Regex::new(
+                r#"(?m)^\s*[a-z_][a-z0-9_]*(\s+([^\s=;{}"'#]|"[^"\n]*"|'[^'\n]*')([^;{}"'\n]|"[^"\n]*"|'[^'\n]*')*)?;\s*(#.*)?$"#,
+            )
+            .ok()?;
+            Some((block, directive))
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    block.is_match(text) || directive.is_match(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(name: &str, content: &str) -> Option<FileType> {
+        detect(Path::new(name), || Some(content.to_string()))
+    }
+
+    #[test]
+    fn by_name() {
+        for n in [
+            "Dockerfile",
+            "a/Dockerfile.prod",
+            "x.Dockerfile",
+            "x.dockerfile",
+            "Containerfile",
+        ] {
+            assert_eq!(d(n, ""), Some(FileType::Dockerfile), "{n}");
+        }
+        for n in [
+            "Jenkinsfile",
+            "Jenkinsfile.release",
+            "a.jenkinsfile",
+            "b.Jenkinsfile",
+        ] {
+            assert_eq!(d(n, ""), Some(FileType::Jenkinsfile), "{n}");
+        }
+        assert_eq!(d("README.md", "server {"), None);
+    }
+
+    #[test]
+    fn by_content() {
+        assert_eq!(
+            d("ci/build.groovy", "pipeline {\n agent any\n}"),
+            Some(FileType::Jenkinsfile)
+        );
+        assert_eq!(
+            d("ci/build.groovy", "node('x') {\n}"),
+            Some(FileType::Jenkinsfile)
+        );
+        assert_eq!(d("lib/util.groovy", "def f() { 1 }"), None);
+        let k8s = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+        assert_eq!(d("deploy/cm.yaml", k8s), Some(FileType::Kubernetes));
+        assert_eq!(d("ci.yml", "jobs:\n  kind: x\n  apiVersion: 1\n"), None);
+        assert_eq!(d("a.yml", "apiVersion: v1\n---\nkind: Pod\n"), None);
+        assert_eq!(
+            d("site.conf", "server {\n listen 80;\n}\n"),
+            Some(FileType::Nginx)
+        );
+        assert_eq!(d("nginx/snippet", "gzip on;\n"), Some(FileType::Nginx));
+        assert_eq!(
+            d("conf.d/cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n"),
+            None
+        );
+        assert_eq!(d("sysctl.conf", "net.ipv4.ip_forward = 1\n"), None);
+        assert_eq!(d("app.conf", "[main]\nkey = value;\n"), None);
+        let hsts =
+            "add_header Strict-Transport-Security \"max-age=1; includeSubDomains\" always;\n";
+        assert_eq!(d("h5bp/hsts.conf", hsts), Some(FileType::Nginx));
+        let rewrite = "rewrite \"^(.*)\\.[\\d]{10}\\.(css|js)$\" $1.$2 last;\n";
+        assert_eq!(d("a.conf", rewrite), Some(FileType::Nginx));
+        assert_eq!(
+            d(
+                "conf.d/fastcgi_params",
+                "fastcgi_param QUERY_STRING $query_string;\n"
+            ),
+            Some(FileType::Nginx)
+        );
+        assert_eq!(
+            d("sites-enabled/index.html", "<html><body>x</body></html>\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn display_paths() {
+        assert_eq!(display_path(Path::new("./a/b")), "a/b");
+        assert_eq!(display_path(Path::new("a/./b")), "a/./b");
+        assert_eq!(display_path(Path::new("../x")), "../x");
+    }
+}

@@ -1,0 +1,837 @@
+//! Orchestration: config → discover → read + lint each file in parallel → suppress → fix →
+//! report. Run failures (bad config, bad flag, missing path) are `Err` and exit 2; everything
+//! about a file (unreadable, binary, a panicking rule) is a finding on that file.
+
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, OutputFormat, RuleArgs, TypeArg};
+use crate::config::{ConfigError, ConfigResolver, Overrides, Selection, Settings, STARTER_CONFIG};
+use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::discover::{self, absolute, Candidate};
+use crate::fix::{self, LintFn};
+use crate::lang::{self, FileType, LintContext, LintOutput};
+use crate::registry::Code;
+use crate::report::{self, masked_text, FileReport, ReportOptions};
+use crate::source::SourceFile;
+use crate::{docs, suppress};
+use miette::{miette, Report};
+use rayon::prelude::*;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Once};
+
+/// How the process exits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing at or above `--fail-on`.
+    Success,
+    /// Findings at or above `--fail-on`, or `--diff` produced a diff.
+    Failure,
+}
+
+impl Status {
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Success => 0,
+            Status::Failure => 1,
+        }
+    }
+}
+
+/// A run failure: exit 2.
+pub type RunResult = Result<Status, Report>;
+
+pub fn run(cli: Cli) -> RunResult {
+    match cli.command {
+        Some(Command::Check(args)) => check(*args),
+        None => check(cli.check),
+        Some(Command::Rule(args)) => rule(&args),
+        Some(Command::Init) => init(),
+        Some(Command::Server) => Err(miette!("`opslint server` is not yet supported")),
+    }
+}
+
+/// Renders a run failure for stderr.
+pub fn render_error(report: &Report) -> String {
+    let color = std::io::stderr().is_terminal() && !no_color_env();
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, report.as_ref()).is_err() {
+        out = format!("error: {report}\n");
+    }
+    out
+}
+
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+fn force_color_env() -> bool {
+    ["FORCE_COLOR", "CLICOLOR_FORCE"]
+        .iter()
+        .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0"))
+}
+
+fn init() -> RunResult {
+    let cwd =
+        std::env::current_dir().map_err(|e| miette!("cannot read the current folder: {e}"))?;
+    for name in crate::config::CONFIG_NAMES {
+        let existing = cwd.join(name);
+        if existing.exists() {
+            return Err(miette!(
+                "{} already exists: not overwriting it",
+                existing.display()
+            ));
+        }
+    }
+    let path = cwd.join("lint.toml");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(STARTER_CONFIG.as_bytes()))
+        .map_err(|e| miette!("cannot write {}: {e}", path.display()))?;
+    println!("Wrote lint.toml");
+    Ok(Status::Success)
+}
+
+fn rule(args: &RuleArgs) -> RunResult {
+    let out = if args.all {
+        docs::all_rules(args.output_format)
+    } else {
+        let wanted = args.rule.as_deref().unwrap_or_default();
+        let code =
+            Code::lookup(wanted).ok_or_else(|| miette!("unknown rule code or name `{wanted}`"))?;
+        docs::page(code)
+    };
+    print_stdout(&out)?;
+    Ok(Status::Success)
+}
+
+fn print_stdout(text: &str) -> Result<(), Report> {
+    print_stdout_bytes(text.as_bytes())
+}
+
+fn print_stdout_bytes(bytes: &[u8]) -> Result<(), Report> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(miette!("cannot write to stdout: {e}")),
+    }
+}
+
+fn file_type_of(t: TypeArg) -> FileType {
+    match t {
+        TypeArg::Dockerfile => FileType::Dockerfile,
+        TypeArg::Kubernetes => FileType::Kubernetes,
+        TypeArg::Nginx => FileType::Nginx,
+        TypeArg::Jenkinsfile => FileType::Jenkinsfile,
+    }
+}
+
+/// What a run does besides reporting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FixMode {
+    None,
+    Write,
+    Diff,
+    /// `--stdin-filename … --fix`: print the fixed text.
+    Stdout,
+}
+
+fn check(args: CheckArgs) -> RunResult {
+    let format = args.output_format.unwrap_or(OutputFormat::Full);
+    if !format.is_supported() {
+        return Err(miette!(
+            "--output-format {} is not yet supported",
+            format.name()
+        ));
+    }
+    if !args.report.is_empty() {
+        return Err(miette!("--report is not yet supported"));
+    }
+    if args.baseline.is_some() || args.write_baseline.is_some() {
+        return Err(miette!(
+            "--baseline and --write-baseline are not yet supported"
+        ));
+    }
+    let selection =
+        Selection::from_selectors(args.select.as_deref(), &args.extend_select, &args.ignore)
+            .map_err(|s| {
+                ConfigError::plain(format!("unknown rule selector `{s}` on the command line"))
+                    .with_help("use a rule code (DKR013), a code prefix (DKR), a rule name or ALL")
+            })?;
+    let overrides = Overrides {
+        selection,
+        fail_on: args.fail_on.map(|f| match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }),
+    };
+    let cwd =
+        std::env::current_dir().map_err(|e| miette!("cannot read the current folder: {e}"))?;
+    let resolver = ConfigResolver::new(
+        args.config.as_deref(),
+        args.isolated,
+        overrides,
+        cwd.clone(),
+    )?;
+    let forced = args.file_type.map(file_type_of);
+    install_quiet_panic_hook();
+    let started = std::time::Instant::now();
+
+    let fix_mode = match (args.diff, args.fix, args.stdin_filename.is_some()) {
+        (true, _, _) => FixMode::Diff,
+        (false, true, true) => FixMode::Stdout,
+        (false, true, false) => FixMode::Write,
+        _ => FixMode::None,
+    };
+    let ctx = RunContext {
+        cwd: cwd.clone(),
+        unsafe_fixes: args.unsafe_fixes,
+        fix_mode,
+        verbose: args.verbose,
+    };
+
+    let (reports, diffs, stdout_text) = if let Some(name) = &args.stdin_filename {
+        let (report, diff, fixed) = lint_stdin(name, forced, &resolver, &ctx)?;
+        (
+            report.into_iter().collect::<Vec<_>>(),
+            diff.into_iter().collect(),
+            fixed,
+        )
+    } else {
+        if args.paths.iter().any(|p| p.as_os_str() == "-") {
+            return Err(miette!(
+                "reading from stdin (`-`) needs --stdin-filename NAME"
+            ));
+        }
+        let paths: Vec<PathBuf> = args
+            .paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect();
+        let candidates = discover::discover(&paths, forced, &resolver)?;
+        if args.show_files {
+            print_stdout(&show_files(&candidates, args.verbose))?;
+            return Ok(Status::Success);
+        }
+        let results: Vec<(FileReport, Option<String>)> = candidates
+            .par_iter()
+            .filter_map(|c| {
+                let file_type = c.file_type.filter(|t| t.is_linted())?;
+                Some(lint_path(c, file_type, &ctx))
+            })
+            .collect();
+        if args.verbose {
+            let detected = candidates.iter().filter(|c| c.file_type.is_some()).count();
+            eprintln!(
+                "Found {} files: {detected} of a known type, {} linted",
+                candidates.len(),
+                results.len()
+            );
+        }
+        let mut reports = Vec::with_capacity(results.len());
+        let mut diffs = Vec::new();
+        for (r, d) in results {
+            reports.push(r);
+            diffs.extend(d);
+        }
+        (reports, diffs, None)
+    };
+
+    if fix_mode == FixMode::Diff {
+        let text: String = diffs.concat();
+        print_stdout(&text)?;
+        if !args.quiet {
+            let n = diffs.len();
+            eprintln!(
+                "{}",
+                if n == 0 {
+                    "No fixes available.".to_string()
+                } else {
+                    format!("Would fix {n} file{}.", if n == 1 { "" } else { "s" })
+                }
+            );
+        }
+        return Ok(if diffs.is_empty() {
+            Status::Success
+        } else {
+            Status::Failure
+        });
+    }
+
+    let to_file = args.output_file.is_some();
+    let terminal = !to_file && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            (terminal && !no_color_env()) || (!to_file && force_color_env() && !no_color_env())
+        }
+    };
+    let opts = ReportOptions {
+        format,
+        color,
+        terminal,
+        unsafe_fixes: args.unsafe_fixes,
+        fix_mode: fix_mode == FixMode::Write || fix_mode == FixMode::Stdout,
+        quiet: args.quiet,
+        statistics: args.statistics,
+        show_fixes: args.show_fixes,
+    };
+    let text = report::render(&reports, &opts);
+    if let Some(fixed) = &stdout_text {
+        // stdout holds the file itself; the report goes to stderr (or -o).
+        print_stdout_bytes(fixed)?;
+        match &args.output_file {
+            Some(path) => std::fs::write(path, &text)
+                .map_err(|e| miette!("cannot write {}: {e}", path.display()))?,
+            None => eprint!("{text}"),
+        }
+    } else {
+        match &args.output_file {
+            Some(path) => std::fs::write(path, &text)
+                .map_err(|e| miette!("cannot write {}: {e}", path.display()))?,
+            None => print_stdout(&text)?,
+        }
+    }
+
+    if args.verbose {
+        eprintln!("Done in {} ms", started.elapsed().as_millis());
+    }
+    let failed = reports
+        .iter()
+        .any(|r| r.diagnostics.iter().any(|d| d.severity >= r.fail_on));
+    Ok(if failed && !args.exit_zero {
+        Status::Failure
+    } else {
+        Status::Success
+    })
+}
+
+fn show_files(candidates: &[Candidate], verbose: bool) -> String {
+    let mut out = String::new();
+    for c in candidates {
+        match c.file_type {
+            Some(t) => out.push_str(&format!("{}  {}\n", c.display, t.as_str())),
+            None if verbose => out.push_str(&format!("{}  skipped\n", c.display)),
+            None => {}
+        }
+    }
+    out
+}
+
+struct RunContext {
+    cwd: PathBuf,
+    unsafe_fixes: bool,
+    fix_mode: FixMode,
+    verbose: bool,
+}
+
+thread_local! {
+    static IN_ENGINE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Panics inside an engine become OPS005 findings: keep them off stderr.
+fn install_quiet_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_ENGINE.with(Cell::get) {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// Runs the engine, turning a panic into OPS005.
+pub fn lint_guarded(file_type: FileType, source: &SourceFile, ctx: &LintContext) -> LintOutput {
+    IN_ENGINE.with(|f| f.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| lang::lint(file_type, source, ctx)));
+    IN_ENGINE.with(|f| f.set(false));
+    match result {
+        Ok(out) => out,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let mut d = Diagnostic::new(Code::OPS005, 0..0);
+            d.message(format!(
+                "internal error in {}: {message}",
+                file_type.as_str()
+            ))
+            .help("this is a bug in opslint: please report it with the file that triggers it");
+            LintOutput {
+                diagnostics: vec![d],
+                ..LintOutput::default()
+            }
+        }
+    }
+}
+
+/// The text of a file as the engines see it.
+#[derive(Debug)]
+pub enum Decoded {
+    Text {
+        text: String,
+        /// The file started with a UTF-8 BOM (stripped here, written back by `--fix`).
+        bom: bool,
+        /// Span of the first invalid byte and how many there were (OPS004).
+        invalid: Option<(Span, usize)>,
+    },
+    /// OPS001: why the file cannot be linted.
+    Unreadable(String),
+}
+
+/// Decodes raw bytes: UTF-8 (BOM allowed), else invalid bytes read as `?` one for one; NUL bytes
+/// in the first 8 KiB mean binary, or UTF-16/32 by their pattern or BOM.
+pub fn decode(bytes: Vec<u8>) -> Decoded {
+    if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return Decoded::Unreadable("file is UTF-32 encoded: only UTF-8 text is linted".into());
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Decoded::Unreadable("file is UTF-16 encoded: only UTF-8 text is linted".into());
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Decoded::Unreadable(match nul_pattern(head) {
+            Some(enc) => format!("file looks {enc} encoded: only UTF-8 text is linted"),
+            None => "binary file (a NUL byte in the first 8 KiB)".into(),
+        });
+    }
+    let (bom, body) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => (true, rest.to_vec()),
+        None => (false, bytes),
+    };
+    match String::from_utf8(body) {
+        Ok(text) => Decoded::Text {
+            text,
+            bom,
+            invalid: None,
+        },
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut text = String::with_capacity(bytes.len());
+            let mut first = None;
+            let mut count = 0usize;
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                let bad = chunk.invalid();
+                if !bad.is_empty() {
+                    let at = text.len() as u32;
+                    first.get_or_insert(at..at + 1);
+                    count += bad.len();
+                    text.push_str(&"?".repeat(bad.len()));
+                }
+            }
+            Decoded::Text {
+                text,
+                bom,
+                invalid: first.map(|f| (f, count)),
+            }
+        }
+    }
+}
+
+/// UTF-16 or UTF-32 without a BOM: NULs in a regular pattern of the byte positions.
+fn nul_pattern(head: &[u8]) -> Option<&'static str> {
+    if head.len() < 4 {
+        return None;
+    }
+    let share = |modulo: usize, rest: &[usize]| {
+        let positions = head.len() / modulo;
+        let nuls = (0..positions)
+            .filter(|i| rest.iter().all(|r| head.get(i * modulo + r) == Some(&0)))
+            .count();
+        nuls * 10 >= positions * 9
+    };
+    if share(4, &[1, 2, 3]) || share(4, &[0, 1, 2]) {
+        Some("UTF-32")
+    } else if share(2, &[1]) || share(2, &[0]) {
+        Some("UTF-16")
+    } else {
+        None
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {} ({bytes} bytes)", UNITS[unit])
+    }
+}
+
+/// Reads a file within `max_size` (and within what `u32` spans can address).
+fn read_path(path: &Path, max_size: u64) -> Decoded {
+    let max_size = max_size.min(u64::from(u32::MAX) - 1);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return Decoded::Unreadable(format!("cannot read file: {e}")),
+    };
+    if meta.len() > max_size {
+        return Decoded::Unreadable(format!(
+            "file is too large: {}, over the limit of {} (`[files] max-size`)",
+            human_size(meta.len()),
+            human_size(max_size)
+        ));
+    }
+    match std::fs::read(path) {
+        Ok(bytes) if bytes.len() as u64 > max_size => Decoded::Unreadable(format!(
+            "file is too large: {}, over the limit of {} (`[files] max-size`)",
+            human_size(bytes.len() as u64),
+            human_size(max_size)
+        )),
+        Ok(bytes) => decode(bytes),
+        Err(e) => Decoded::Unreadable(format!("cannot read file: {e}")),
+    }
+}
+
+/// One file's text linted: engine, selection, per-file ignores, suppressions, severities.
+pub struct FileLinter<'a> {
+    pub file_type: FileType,
+    pub display: String,
+    pub settings: &'a Settings,
+    /// Absolute path for per-file ignores; `None` skips them.
+    pub abs_path: Option<PathBuf>,
+    pub ctx: LintContext,
+    /// Findings about the file itself (OPS004), added to every round.
+    pub extra: Vec<Diagnostic>,
+    /// The secrets of the first text linted (the original), for `--diff`.
+    pub first_secrets: Option<Vec<Span>>,
+}
+
+/// One lint of one text.
+pub struct Linted {
+    pub source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+    pub secrets: Vec<Span>,
+}
+
+impl LintFn for FileLinter<'_> {
+    type Output = Linted;
+
+    fn lint(&mut self, text: &str) -> Linted {
+        let source = SourceFile::new(self.display.clone(), text);
+        let out = lint_guarded(self.file_type, &source, &self.ctx);
+        let settings = self.settings;
+        let abs = self.abs_path.as_deref();
+        let enabled = |code: Code| settings.is_enabled_for(code, abs);
+        let mut diagnostics: Vec<Diagnostic> = out
+            .diagnostics
+            .into_iter()
+            .chain(self.extra.iter().cloned())
+            .filter(|d| enabled(d.code))
+            .collect();
+        diagnostics = suppress::apply(&source, &out.comments, diagnostics, &enabled);
+        finish(&mut diagnostics, settings);
+        self.first_secrets
+            .get_or_insert_with(|| out.secrets.clone());
+        Linted {
+            source,
+            diagnostics,
+            secrets: out.secrets,
+        }
+    }
+
+    fn diagnostics(output: &Linted) -> &[Diagnostic] {
+        &output.diagnostics
+    }
+}
+
+/// Configured severities, and position order.
+fn finish(diagnostics: &mut [Diagnostic], settings: &Settings) {
+    for d in diagnostics.iter_mut() {
+        d.severity = settings.severity_of(d.code);
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.code, a.span.end).cmp(&(b.span.start, b.code, b.span.end))
+    });
+}
+
+fn unreadable_report(
+    display: String,
+    file_type: FileType,
+    settings: &Settings,
+    abs: Option<&Path>,
+    why: String,
+) -> FileReport {
+    let mut diagnostics = Vec::new();
+    if settings.is_enabled_for(Code::OPS001, abs) {
+        let mut d = Diagnostic::new(Code::OPS001, 0..0);
+        d.message(why);
+        diagnostics.push(d);
+    }
+    finish(&mut diagnostics, settings);
+    FileReport {
+        source: SourceFile::new(display.clone(), ""),
+        path: display,
+        file_type,
+        secrets: Vec::new(),
+        diagnostics,
+        fixed: BTreeMap::new(),
+        fail_on: settings.fail_on,
+    }
+}
+
+/// Lints one decoded text, fixing it as `ctx.fix_mode` says. Returns the report, the diff
+/// (`--diff`), and the text to write or print (when fixes changed it, or always for stdin).
+fn lint_text(
+    linter: &mut FileLinter<'_>,
+    text: String,
+    fixable: bool,
+    ctx: &RunContext,
+) -> (FileReport, Option<String>, Option<String>) {
+    let file_type = linter.file_type;
+    let display = linter.display.clone();
+    let fail_on = linter.settings.fail_on;
+    let mut fixed_map = BTreeMap::new();
+    let mut diff = None;
+    let mut new_text = None;
+    let linted = if ctx.fix_mode != FixMode::None && fixable {
+        let (fixed_text, linted, fixed) = fix::fix_to_fixed_point(&text, ctx.unsafe_fixes, linter);
+        if fixed_text != text
+            && lang::syntax_error_count(file_type, &fixed_text)
+                > lang::syntax_error_count(file_type, &text)
+        {
+            eprintln!("warning: fixes for {display} would add syntax errors: not applied");
+            if ctx.fix_mode == FixMode::Stdout {
+                new_text = Some(text.clone());
+            }
+            linter.lint(&text)
+        } else {
+            if ctx.fix_mode == FixMode::Diff {
+                let before =
+                    masked_text(&text, linter.first_secrets.as_deref().unwrap_or_default());
+                let after = masked_text(&fixed_text, &linted.secrets);
+                let d = fix::unified_diff(&display, &before, &after);
+                if !d.is_empty() {
+                    diff = Some(d);
+                }
+            } else if ctx.fix_mode == FixMode::Stdout || fixed_text != text {
+                new_text = Some(fixed_text);
+            }
+            fixed_map = fixed;
+            linted
+        }
+    } else {
+        if ctx.fix_mode == FixMode::Stdout {
+            new_text = Some(text.clone());
+        }
+        if ctx.fix_mode != FixMode::None && !fixable && ctx.verbose {
+            eprintln!("note: {display} is not valid UTF-8: not fixing it");
+        }
+        linter.lint(&text)
+    };
+    // With --diff, nothing is written: report against the original text.
+    let report = FileReport {
+        path: display,
+        file_type,
+        source: linted.source,
+        secrets: linted.secrets,
+        diagnostics: linted.diagnostics,
+        fixed: if ctx.fix_mode == FixMode::Diff {
+            BTreeMap::new()
+        } else {
+            fixed_map
+        },
+        fail_on,
+    };
+    (report, diff, new_text)
+}
+
+fn not_utf8(invalid: Option<(Span, usize)>) -> Vec<Diagnostic> {
+    invalid
+        .map(|(span, count)| {
+            let mut d = Diagnostic::new(Code::OPS004, span);
+            d.message(format!(
+                "file is not valid UTF-8: {count} invalid byte{} read as `?`",
+                if count == 1 { "" } else { "s" }
+            ))
+            .help("save the file as UTF-8");
+            d
+        })
+        .into_iter()
+        .collect()
+}
+
+fn lint_path(c: &Candidate, file_type: FileType, ctx: &RunContext) -> (FileReport, Option<String>) {
+    let settings: &Arc<Settings> = &c.settings;
+    let abs = absolute(&ctx.cwd, &c.path);
+    let (text, bom, invalid) = match read_path(&c.path, settings.max_size) {
+        Decoded::Unreadable(why) => {
+            return (
+                unreadable_report(c.display.clone(), file_type, settings, Some(&abs), why),
+                None,
+            )
+        }
+        Decoded::Text { text, bom, invalid } => (text, bom, invalid),
+    };
+    let mut linter = FileLinter {
+        file_type,
+        display: c.display.clone(),
+        settings,
+        abs_path: Some(abs.clone()),
+        ctx: LintContext {
+            disk_path: Some(c.path.clone()),
+            options: settings.options.clone(),
+        },
+        extra: not_utf8(invalid.clone()),
+        first_secrets: None,
+    };
+    let (mut report, diff, new_text) = lint_text(&mut linter, text, invalid.is_none(), ctx);
+    if let (FixMode::Write, Some(new_text)) = (ctx.fix_mode, new_text) {
+        let content = if bom {
+            format!("\u{FEFF}{new_text}")
+        } else {
+            new_text
+        };
+        if let Err(e) = fix::write_atomic(&c.path, &content) {
+            eprintln!("error: cannot write fixes to {}: {e}", c.display);
+            report.fixed.clear();
+        }
+    }
+    (report, diff)
+}
+
+/// The report, the diff (`--diff`), and the bytes to print on stdout (`--fix`).
+type StdinResult = (Option<FileReport>, Option<String>, Option<Vec<u8>>);
+
+fn lint_stdin(
+    name: &str,
+    forced: Option<FileType>,
+    resolver: &ConfigResolver,
+    ctx: &RunContext,
+) -> Result<StdinResult, Report> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| miette!("cannot read stdin: {e}"))?;
+    let path = Path::new(name);
+    let abs = absolute(resolver.cwd(), path);
+    let dir = abs
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| resolver.cwd().to_path_buf());
+    let settings = resolver.for_dir(&dir)?;
+    let file_type = forced
+        .or_else(|| settings.extra_type(&abs))
+        .or_else(|| discover::detect(path, || Some(String::from_utf8_lossy(&bytes).into_owned())))
+        .ok_or_else(|| {
+            miette!("cannot tell the file type of `{name}`: name it like the file it is, or pass --type")
+        })?;
+    let display = discover::display_path(path);
+    // What `--fix` prints when nothing is fixed: the input, byte for byte.
+    let unchanged = |bytes: &[u8]| (ctx.fix_mode == FixMode::Stdout).then(|| bytes.to_vec());
+    if !file_type.is_linted() {
+        return Ok((None, None, unchanged(&bytes)));
+    }
+    let limit = settings.max_size.min(u64::from(u32::MAX) - 1);
+    if bytes.len() as u64 > limit {
+        let why = format!(
+            "file is too large: {}, over the limit of {} (`[files] max-size`)",
+            human_size(bytes.len() as u64),
+            human_size(limit)
+        );
+        let report = unreadable_report(display, file_type, &settings, Some(&abs), why);
+        return Ok((Some(report), None, unchanged(&bytes)));
+    }
+    let original = unchanged(&bytes);
+    let (text, bom, invalid) = match decode(bytes) {
+        Decoded::Unreadable(why) => {
+            let report = unreadable_report(display, file_type, &settings, Some(&abs), why);
+            return Ok((Some(report), None, original));
+        }
+        Decoded::Text { text, bom, invalid } => (text, bom, invalid),
+    };
+    let mut linter = FileLinter {
+        file_type,
+        display,
+        settings: &settings,
+        abs_path: Some(abs),
+        ctx: LintContext {
+            disk_path: None,
+            options: settings.options.clone(),
+        },
+        extra: not_utf8(invalid.clone()),
+        first_secrets: None,
+    };
+    let (report, diff, new_text) = lint_text(&mut linter, text, invalid.is_none(), ctx);
+    let new_text = match new_text {
+        // Not valid UTF-8, so not fixed: the bytes as they came.
+        Some(_) if invalid.is_some() => original,
+        Some(t) if bom => Some(format!("\u{FEFF}{t}").into_bytes()),
+        t => t.map(String::into_bytes),
+    };
+    Ok((Some(report), diff, new_text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding() {
+        match decode(b"FROM a\xE9b\n".to_vec()) {
+            Decoded::Text { text, invalid, bom } => {
+                assert_eq!(text, "FROM a?b\n");
+                assert_eq!(invalid, Some((6..7, 1)));
+                assert!(!bom);
+            }
+            other => panic!("{other:?}"),
+        }
+        match decode(b"\xEF\xBB\xBFFROM a\n".to_vec()) {
+            Decoded::Text { text, bom, invalid } => {
+                assert_eq!(text, "FROM a\n");
+                assert!(bom && invalid.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+        let utf16: Vec<u8> = "FROM alpine\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert!(matches!(decode(utf16), Decoded::Unreadable(m) if m.contains("UTF-16")));
+        let mut bom16 = vec![0xFF, 0xFE];
+        bom16.extend(b"F\0R\0");
+        assert!(matches!(decode(bom16), Decoded::Unreadable(m) if m.contains("UTF-16")));
+        assert!(
+            matches!(decode(b"\x7fELF\x02\x01\x00\x00abc".to_vec()), Decoded::Unreadable(m) if m.contains("binary"))
+        );
+    }
+
+    #[test]
+    fn panics_become_ops005() {
+        install_quiet_panic_hook();
+        IN_ENGINE.with(|f| f.set(true));
+        let n = std::hint::black_box(1);
+        let r = catch_unwind(|| panic!("boom {n}"));
+        IN_ENGINE.with(|f| f.set(false));
+        let payload = r.unwrap_err();
+        assert_eq!(
+            payload.downcast_ref::<String>().map(String::as_str),
+            Some("boom 1")
+        );
+    }
+}
