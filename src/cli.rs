@@ -29,6 +29,21 @@ pub enum Command {
     Init,
     /// Language Server Protocol over stdio (not yet supported)
     Server,
+    /// What the parsers see, for differential tests against other parsers
+    #[command(hide = true)]
+    Debug(DebugArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DebugWhat {
+    /// Each Dockerfile instruction's keyword and lines, as JSON lines
+    DockerfileInstructions,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DebugArgs {
+    pub what: DebugWhat,
+    pub paths: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -161,16 +161,63 @@ fn sniff(path: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
+/// Dockerfile names: `Dockerfile`, `Containerfile`, with a `.`/`-`/`_` suffix or prefix
+/// (`Dockerfile.prod`, `Dockerfile-dev`, `api.Dockerfile`, `api_Dockerfile`), and
+/// `*.dockerfile`/`*.containerfile` — but not the templates, docs and ignore files that share
+/// those names (`Dockerfile.j2`, `Dockerfile.md`, `Dockerfile.dockerignore`).
+pub fn is_dockerfile_name(name: &str) -> bool {
+    const NOT_DOCKERFILES: &[&str] = &[
+        ".dockerignore",
+        ".md",
+        ".txt",
+        ".rst",
+        ".j2",
+        ".jinja",
+        ".jinja2",
+        ".tmpl",
+        ".tpl",
+        ".template",
+        ".in",
+        ".erb",
+        ".sh",
+        ".py",
+        ".json",
+        ".yml",
+        ".yaml",
+        ".orig",
+        ".bak",
+        ".patch",
+        ".diff",
+        ".swp",
+        ".html",
+    ];
+    let lower = name.to_ascii_lowercase();
+    if NOT_DOCKERFILES.iter().any(|ext| lower.ends_with(ext)) {
+        return false;
+    }
+    if lower.ends_with(".dockerfile") || lower.ends_with(".containerfile") {
+        return true;
+    }
+    ["Dockerfile", "Containerfile", "dockerfile"]
+        .iter()
+        .any(|base| {
+            name.match_indices(base).any(|(at, _)| {
+                let before = name[..at].chars().last();
+                let after = name[at + base.len()..].chars().next();
+                let separator = |c: Option<char>| matches!(c, None | Some('.' | '-' | '_'));
+                // A lower-case `dockerfile` only as the whole name or a suffix (`app.dockerfile`).
+                separator(before)
+                    && separator(after)
+                    && (*base != "dockerfile" || at > 0 || after.is_none())
+            })
+        })
+}
+
 /// The file type of `path`: by name first, then by content (read lazily by `content`).
 pub fn detect(path: &Path, content: impl FnOnce() -> Option<String>) -> Option<FileType> {
     let name = path.file_name()?.to_string_lossy();
     let name = name.as_ref();
-    if name == "Dockerfile"
-        || name.starts_with("Dockerfile.")
-        || name.ends_with(".Dockerfile")
-        || name.ends_with(".dockerfile")
-        || name == "Containerfile"
-    {
+    if is_dockerfile_name(name) {
         return Some(FileType::Dockerfile);
     }
     if name == "Jenkinsfile"
@@ -280,8 +327,24 @@ mod tests {
             "x.Dockerfile",
             "x.dockerfile",
             "Containerfile",
+            "Dockerfile-prod",
+            "Dockerfile_dev",
+            "api__Dockerfile",
+            "prod-Dockerfile",
+            "Containerfile.fedora",
         ] {
             assert_eq!(d(n, ""), Some(FileType::Dockerfile), "{n}");
+        }
+        for n in [
+            "Dockerfile.dockerignore",
+            "Dockerfile.j2",
+            "Dockerfile.jinja2",
+            "Dockerfile.md",
+            "MyDockerfileHelper",
+            "Dockerfiles",
+            "dockerfile-parser.rs",
+        ] {
+            assert_eq!(d(n, ""), None, "{n}");
         }
         for n in [
             "Jenkinsfile",

@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> RunResult {
         Some(Command::Rule(args)) => rule(&args),
         Some(Command::Init) => init(),
         Some(Command::Server) => Err(miette!("`opslint server` is not yet supported")),
+        Some(Command::Debug(args)) => debug(&args),
     }
 }
 
@@ -76,6 +77,24 @@ fn force_color_env() -> bool {
     ["FORCE_COLOR", "CLICOLOR_FORCE"]
         .iter()
         .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0"))
+}
+
+/// `opslint debug dockerfile-instructions FILE...`: one JSON line per file.
+fn debug(args: &crate::cli::DebugArgs) -> RunResult {
+    let mut out = String::new();
+    for path in &args.paths {
+        let bytes = std::fs::read(path).map_err(|e| miette!("{}: {e}", path.display()))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let source = SourceFile::new(path.to_string_lossy().replace('\\', "/"), text.as_ref());
+        match args.what {
+            crate::cli::DebugWhat::DockerfileInstructions => {
+                out.push_str(&lang::dockerfile::instruction_lines(&source).to_string());
+                out.push('\n');
+            }
+        }
+    }
+    print_stdout(&out)?;
+    Ok(Status::Success)
 }
 
 fn init() -> RunResult {
