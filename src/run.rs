@@ -9,7 +9,8 @@ use crate::discover::{self, absolute, Candidate};
 use crate::fix::{self, LintFn};
 use crate::lang::{self, FileType, LintContext, LintOutput};
 use crate::registry::Code;
-use crate::report::{self, masked_text, FileReport, ReportOptions};
+use crate::report::{self, FileReport, ReportOptions};
+use crate::secrets::mask as masked_text;
 use crate::source::SourceFile;
 use crate::{docs, suppress};
 use miette::{miette, Report};
@@ -641,9 +642,16 @@ fn lint_text(
             linter.lint(&text)
         } else {
             if ctx.fix_mode == FixMode::Diff {
-                let before =
-                    masked_text(&text, linter.first_secrets.as_deref().unwrap_or_default());
+                let original_secrets = linter.first_secrets.as_deref().unwrap_or_default();
+                let before = masked_text(&text, original_secrets);
+                // A fix may move a secret somewhere the detector does not look: mask the
+                // original's secret values wherever they appear in the result too.
+                let values: Vec<&str> = original_secrets
+                    .iter()
+                    .filter_map(|s| text.get(s.start as usize..s.end as usize))
+                    .collect();
                 let after = masked_text(&fixed_text, &linted.secrets);
+                let after = crate::secrets::scrub(&after, &values).into_owned();
                 let d = fix::unified_diff(&display, &before, &after);
                 if !d.is_empty() {
                     diff = Some(d);

@@ -987,25 +987,44 @@ fn table_kind(kind: &str) -> &'static str {
         .unwrap_or("token")
 }
 
-/// Replaces every byte of every secret span with `*`, keeping byte offsets and line breaks, so
-/// any text shown from a file never shows a secret. Multi-byte characters inside a span become
-/// as many `*` as they have bytes.
+/// `text` with every byte of each secret span replaced by `*` (widened to char boundaries), so
+/// byte offsets stay the same. The one place where source text is masked: every output that
+/// prints text from a file goes through it.
 pub fn mask(text: &str, secrets: &[Span]) -> String {
     if secrets.is_empty() {
         return text.to_string();
     }
     let mut bytes = text.as_bytes().to_vec();
     for span in secrets {
-        let end = (span.end as usize).min(bytes.len());
-        for b in bytes.iter_mut().take(end).skip(span.start as usize) {
-            if *b != b'\n' && *b != b'\r' {
+        let mut start = (span.start as usize).min(text.len());
+        let mut end = (span.end as usize).clamp(start, text.len());
+        while start > 0 && !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        while end < text.len() && !text.is_char_boundary(end) {
+            end += 1;
+        }
+        if let Some(slice) = bytes.get_mut(start..end) {
+            for b in slice.iter_mut().filter(|b| **b != b'\n' && **b != b'\r') {
                 *b = b'*';
             }
         }
     }
-    // Masking whole UTF-8 sequences byte by byte keeps the text valid; a span cutting a
-    // character in two is widened by the lossy conversion's replacement.
+    // Whole characters were replaced by ASCII, so this is valid UTF-8.
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// `text` with every occurrence of a secret value replaced by `*`s: what reporters apply to
+/// messages, help and fix texts, so a rule that quotes a value (a command, a label) can never
+/// print a secret.
+pub fn scrub<'a>(text: &'a str, values: &[&str]) -> std::borrow::Cow<'a, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for v in values.iter().filter(|v| v.len() >= 4) {
+        if out.contains(*v) {
+            out = std::borrow::Cow::Owned(out.replace(*v, &"*".repeat(v.chars().count())));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1129,11 +1148,28 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::single_range_in_vec_init)]
     fn masking_keeps_offsets() {
-        let text = "A=secret1\nB=é2\n";
-        let masked = mask(text, &[2..9, 12..15]);
+        let text = "ENV TOKEN=s3cr€t rest\nnext\n";
+        let start = text.find("s3").unwrap() as u32;
+        let end = start + "s3cr€t".len() as u32;
+        let masked = mask(text, &[start..end]);
         assert_eq!(masked.len(), text.len());
-        assert_eq!(masked, "A=*******\nB=***\n");
+        assert_eq!(masked, "ENV TOKEN=******** rest\nnext\n");
+        // a span cutting a character in two masks the whole character
+        let masked = mask(text, &[start + 5..start + 6]);
+        assert_eq!(masked, "ENV TOKEN=s3cr***t rest\nnext\n");
+        // out of bounds is harmless
+        assert_eq!(mask("ab", &[1..99]), "a*");
+    }
+
+    #[test]
+    fn scrub_replaces_values_in_messages() {
+        assert_eq!(
+            scrub("run mysql -pS3cretPw x", &["S3cretPw"]),
+            "run mysql -p******** x"
+        );
+        assert_eq!(scrub("nothing here", &["S3cretPw", "ab"]), "nothing here");
     }
 
     #[test]

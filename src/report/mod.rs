@@ -45,8 +45,39 @@ pub struct ReportOptions {
     pub show_fixes: bool,
 }
 
-/// The whole report as text, in path order.
+/// A report whose messages, help, labels and fix texts quote no secret value of its file.
+fn scrubbed(file: &FileReport) -> std::borrow::Cow<'_, FileReport> {
+    use crate::secrets::scrub;
+    if file.secrets.is_empty() {
+        return std::borrow::Cow::Borrowed(file);
+    }
+    let values: Vec<&str> = file.secrets.iter().map(|s| file.source.slice(s)).collect();
+    let mut clean = file.clone();
+    for d in &mut clean.diagnostics {
+        d.message = scrub(&d.message, &values).into_owned();
+        d.help = d.help.as_deref().map(|h| scrub(h, &values).into_owned());
+        for l in &mut d.labels {
+            l.text = scrub(&l.text, &values).into_owned();
+        }
+        if let Some(fix) = &mut d.fix {
+            fix.message = scrub(&fix.message, &values).into_owned();
+            for e in &mut fix.edits {
+                e.content = scrub(&e.content, &values).into_owned();
+            }
+        }
+    }
+    std::borrow::Cow::Owned(clean)
+}
+
+/// The whole report as text, in path order. Secrets are masked here, once, for every format.
 pub fn render(files: &[FileReport], opts: &ReportOptions) -> String {
+    let owned: Vec<FileReport>;
+    let files = if files.iter().any(|f| !f.secrets.is_empty()) {
+        owned = files.iter().map(|f| scrubbed(f).into_owned()).collect();
+        owned.as_slice()
+    } else {
+        files
+    };
     let mut out = String::new();
     if opts.statistics {
         statistics(files, opts, &mut out);
@@ -69,33 +100,6 @@ pub fn render(files: &[FileReport], opts: &ReportOptions) -> String {
     out
 }
 
-/// `text` with every byte of each secret span replaced by `*` (widened to char boundaries), so
-/// byte offsets stay the same. The one place where secrets are masked: every output that prints
-/// source text goes through it.
-pub fn masked_text(text: &str, secrets: &[Span]) -> String {
-    if secrets.is_empty() {
-        return text.to_string();
-    }
-    let mut bytes = text.as_bytes().to_vec();
-    for span in secrets {
-        let mut start = (span.start as usize).min(text.len());
-        let mut end = (span.end as usize).clamp(start, text.len());
-        while start > 0 && !text.is_char_boundary(start) {
-            start -= 1;
-        }
-        while end < text.len() && !text.is_char_boundary(end) {
-            end += 1;
-        }
-        if let Some(slice) = bytes.get_mut(start..end) {
-            for b in slice.iter_mut().filter(|b| **b != b'\n' && **b != b'\r') {
-                *b = b'*';
-            }
-        }
-    }
-    // Whole characters were replaced by ASCII, so this is valid UTF-8.
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 /// The source with secrets masked, for reporters that print source text.
 pub fn masked_source(file: &FileReport) -> SourceFile {
     if file.secrets.is_empty() {
@@ -103,7 +107,7 @@ pub fn masked_source(file: &FileReport) -> SourceFile {
     } else {
         SourceFile::new(
             file.path.clone(),
-            masked_text(&file.source.text, &file.secrets),
+            crate::secrets::mask(&file.source.text, &file.secrets),
         )
     }
 }
@@ -259,20 +263,4 @@ fn statistics(files: &[FileReport], opts: &ReportOptions, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    #[allow(clippy::single_range_in_vec_init)]
-    fn masking_keeps_offsets() {
-        let text = "ENV TOKEN=s3cr€t rest\nnext\n";
-        let start = text.find("s3").unwrap() as u32;
-        let end = start + "s3cr€t".len() as u32;
-        let masked = masked_text(text, &[start..end]);
-        assert_eq!(masked.len(), text.len());
-        assert_eq!(masked, "ENV TOKEN=******** rest\nnext\n");
-        // a span cutting a character in two masks the whole character
-        let masked = masked_text(text, &[start + 5..start + 6]);
-        assert_eq!(masked, "ENV TOKEN=s3cr***t rest\nnext\n");
-        // out of bounds is harmless
-        assert_eq!(masked_text("ab", &[1..99]), "a*");
-    }
 }

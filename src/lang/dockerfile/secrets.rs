@@ -46,10 +46,8 @@ fn feed_instruction(inst: &Instruction, detector: &Detector, out: &mut Vec<Secre
             }
         }
         Kind::Run | Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck => {
-            if let Some(script) = &inst.script {
-                for command in &script.commands {
-                    feed_command(command, detector, out);
-                }
+            for command in &inst.commands() {
+                feed_command(command, detector, out);
             }
         }
         _ => {}
