@@ -1,0 +1,47 @@
+//! The README's first command lints `examples/`: snapshots of what a user sees there, in the
+//! human (`full`) and machine (`json`) formats. The bad examples must show their problems at
+//! exact positions; `examples/web` is the good example and must stay silent.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn run(args: &[&str]) -> (String, i32) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::cargo_bin("opslint")
+        .unwrap()
+        .current_dir(root)
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "100")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn examples_full() {
+    let (out, code) = run(&["check", "examples"]);
+    assert_eq!(code, 1);
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        insta::assert_snapshot!("examples_full", out);
+    });
+}
+
+#[test]
+fn examples_json() {
+    let (out, code) = run(&["check", "examples", "--output-format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        insta::assert_json_snapshot!("examples_json", v);
+    });
+}
+
+#[test]
+fn the_good_example_is_silent() {
+    let (out, code) = run(&["check", "examples/web", "--output-format", "concise"]);
+    assert_eq!((out.as_str(), code), ("All checks passed!\n", 0));
+}
