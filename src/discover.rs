@@ -198,19 +198,20 @@ pub fn is_dockerfile_name(name: &str) -> bool {
     if lower.ends_with(".dockerfile") || lower.ends_with(".containerfile") {
         return true;
     }
-    ["Dockerfile", "Containerfile", "dockerfile"]
+    // A lower-case `dockerfile` counts only as the whole name or a suffix (`app.dockerfile`).
+    ["Dockerfile", "Containerfile"]
         .iter()
-        .any(|base| {
-            name.match_indices(base).any(|(at, _)| {
-                let before = name[..at].chars().last();
-                let after = name[at + base.len()..].chars().next();
-                let separator = |c: Option<char>| matches!(c, None | Some('.' | '-' | '_'));
-                // A lower-case `dockerfile` only as the whole name or a suffix (`app.dockerfile`).
-                separator(before)
-                    && separator(after)
-                    && (*base != "dockerfile" || at > 0 || after.is_none())
-            })
-        })
+        .any(|base| has_base_name(name, base))
+        || name == "dockerfile"
+}
+
+/// Whether `name` is `base`, or `base` joined to other words by `.`, `-` or `_`
+/// (`Dockerfile.prod`, `api_Dockerfile`, `Jenkinsfile-release`).
+fn has_base_name(name: &str, base: &str) -> bool {
+    let separator = |c: Option<char>| matches!(c, None | Some('.' | '-' | '_'));
+    name.match_indices(base).any(|(at, _)| {
+        separator(name[..at].chars().last()) && separator(name[at + base.len()..].chars().next())
+    })
 }
 
 /// The file type of `path`: by name first, then by content (read lazily by `content`).
@@ -220,10 +221,11 @@ pub fn detect(path: &Path, content: impl FnOnce() -> Option<String>) -> Option<F
     if is_dockerfile_name(name) {
         return Some(FileType::Dockerfile);
     }
-    if name == "Jenkinsfile"
-        || name.starts_with("Jenkinsfile.")
-        || name.ends_with(".jenkinsfile")
-        || name.ends_with(".Jenkinsfile")
+    let lower = name.to_ascii_lowercase();
+    if (has_base_name(name, "Jenkinsfile") || lower.ends_with(".jenkinsfile"))
+        && ![".md", ".txt", ".groovy.orig", ".bak"]
+            .iter()
+            .any(|e| lower.ends_with(e))
     {
         return Some(FileType::Jenkinsfile);
     }
@@ -351,6 +353,8 @@ mod tests {
             "Jenkinsfile.release",
             "a.jenkinsfile",
             "b.Jenkinsfile",
+            "ci__Jenkinsfile",
+            "Jenkinsfile-release",
         ] {
             assert_eq!(d(n, ""), Some(FileType::Jenkinsfile), "{n}");
         }

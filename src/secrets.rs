@@ -530,6 +530,14 @@ pub fn is_dummy(value: &str) -> bool {
         "unset",
         "notset",
         "insecure",
+        "fake",
+        "mypass",
+        "yourpass",
+        "pass123",
+        "password1",
+        "password123",
+        "secret123",
+        "s3cret",
     ];
     if DUMMIES.contains(&v.as_str()) {
         return true;
@@ -548,9 +556,56 @@ pub fn is_dummy(value: &str) -> bool {
     markers.iter().any(|m| v.contains(m)) || v.chars().all(|c| c.is_ascii_digit()) && v.len() < 4
 }
 
+/// A file name such as `resetOSPassword.sh` or `grid_home.zip`: one word ending in a
+/// common extension.
+fn looks_like_file_name(v: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "sh",
+        "py",
+        "rb",
+        "pl",
+        "js",
+        "txt",
+        "json",
+        "yaml",
+        "yml",
+        "xml",
+        "conf",
+        "cfg",
+        "ini",
+        "properties",
+        "env",
+        "key",
+        "pem",
+        "crt",
+        "cer",
+        "p12",
+        "pfx",
+        "jks",
+        "zip",
+        "tar",
+        "gz",
+        "tgz",
+        "rsp",
+        "sql",
+        "jar",
+        "war",
+        "rpm",
+        "deb",
+        "log",
+        "html",
+        "md",
+    ];
+    !v.contains(char::is_whitespace)
+        && v.rsplit_once('.').is_some_and(|(stem, ext)| {
+            !stem.is_empty() && EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+        })
+}
+
 fn looks_like_path(value: &str) -> bool {
     let v = value.trim_matches(|c| c == '"' || c == '\'');
-    (v.starts_with('/') && !v.contains(' ') && v.len() > 1)
+    looks_like_file_name(v)
+        || (v.starts_with('/') && !v.contains(' ') && v.len() > 1)
         || v.starts_with("./")
         || v.starts_with("../")
         || v.starts_with("~/")
@@ -568,8 +623,15 @@ fn looks_high_entropy(value: &str) -> bool {
     {
         return false;
     }
-    // Hex strings are digests and commit ids far more often than secrets.
-    if v.chars().all(|c| c.is_ascii_hexdigit()) {
+    // Hex strings are digests and commit ids far more often than secrets; names made of
+    // several words (`PSDocker-DotnetSDK-Ubuntu-22.04`, UUIDs) are identifiers.
+    if v.chars().all(|c| c.is_ascii_hexdigit())
+        || v.split(['-', '.', '_'])
+            .filter(|part| !part.is_empty())
+            .count()
+            >= 3
+        || looks_like_file_name(v)
+    {
         return false;
     }
     let has_upper = v.chars().any(|c| c.is_ascii_uppercase());
@@ -1094,6 +1156,7 @@ mod tests {
         );
         assert!(codes("postgres://app:${DB_PASS}@db/app").is_empty());
         assert!(codes("https://user:changeme@example.com").is_empty());
+        assert!(codes("k8s_uri: https://myacct:mypass@localhost:4430").is_empty());
         assert!(codes("http://<user>:<password>@host").is_empty());
         assert!(codes("ssh://git@github.com:22/x").is_empty());
     }

@@ -2,6 +2,7 @@
 //! spans, runs its rules and reports the comments that may hold suppressions.
 
 pub mod dockerfile;
+mod text;
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::source::SourceFile;
@@ -36,9 +37,10 @@ impl FileType {
         FileType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
-    /// Whether this engine is built yet; files of other types are found but not linted.
+    /// Whether files of this type are linted. Every type is: those without their own engine
+    /// yet get the checks every file gets (readability, encoding, secrets in the raw text).
     pub fn is_linted(self) -> bool {
-        matches!(self, FileType::Dockerfile)
+        true
     }
 
     pub fn registry_kind(self) -> crate::registry::FileKind {
@@ -98,7 +100,8 @@ pub struct LintOutput {
 pub fn lint(file_type: FileType, source: &SourceFile, ctx: &LintContext) -> LintOutput {
     match file_type {
         FileType::Dockerfile => dockerfile::lint(source, ctx),
-        FileType::Kubernetes | FileType::Nginx | FileType::Jenkinsfile => LintOutput::default(),
+        FileType::Kubernetes | FileType::Nginx => text::lint(source, ctx, "#"),
+        FileType::Jenkinsfile => text::lint(source, ctx, "//"),
     }
 }
 
