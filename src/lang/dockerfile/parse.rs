@@ -431,6 +431,14 @@ struct Line {
     next: usize,
 }
 
+/// Whether an instruction keyword is template syntax: Go/Jinja/Handlebars/Mustache `{{ … }}`,
+/// Jinja `{% … %}` and `{# … #}`, or the end of such a tag (`}}ENV`).
+fn is_template_syntax(keyword: &str) -> bool {
+    ["{{", "{%", "{#", "}}", "%}"]
+        .iter()
+        .any(|m| keyword.starts_with(m))
+}
+
 fn split_lines(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
     let mut lines = Vec::with_capacity(text.len() / 40 + 1);
@@ -551,21 +559,30 @@ impl<'a> Parser<'a> {
             .iter()
             .filter(|i| i.kind == Kind::Unknown)
             .collect();
-        if unknown.len() <= 5 || unknown.len() * 2 <= self.file.instructions.len() {
+        // A line that starts with template syntax (`{{ … }}`, `{% … %}`) makes the whole file
+        // a template, however few such lines it has.
+        let template = unknown.iter().find(|i| is_template_syntax(&i.keyword_text));
+        let many = unknown.len() > 5 && unknown.len() * 2 > self.file.instructions.len();
+        if !many && template.is_none() {
             return;
         }
-        let first = unknown[0];
+        let first = template.copied().unwrap_or(unknown[0]);
+        let what = if template.is_some() {
+            "template syntax"
+        } else {
+            "a template?"
+        };
         let message = format!(
-            "this does not look like a Dockerfile: {} of {} lines start with an unknown instruction, the first `{}` (a template?)",
+            "this does not look like a Dockerfile: {} of {} lines start with an unknown instruction, the first `{}` ({what})",
             unknown.len(),
             self.file.instructions.len(),
             first.keyword_text
         );
         let span = first.keyword.clone();
-        self.file
-            .errors
-            .retain(|e| !e.message.starts_with("unknown instruction"));
-        self.file.errors.insert(0, SyntaxError { span, message });
+        // Every other error comes from the template's lines too (`FROM {{image}} AS x{{if …`,
+        // a JSON array closed by a template expression): one finding says it all.
+        self.file.errors.clear();
+        self.file.errors.push(SyntaxError { span, message });
     }
 
     fn push_comment(&mut self, i: usize, inside: bool) {
@@ -1488,6 +1505,37 @@ mod tests {
         assert!(parse("FROM a:1\nFOO x\n").errors[0]
             .message
             .starts_with("unknown instruction"));
+    }
+
+    #[test]
+    fn small_templates_and_template_errors_collapse_to_one() {
+        // One template line is enough when it starts with template syntax.
+        for template in [
+            "{{InsertTemplate(\"Dockerfile.linux\", [ \"is-extra\": \"true\" ])}}\n",
+            "{{\n    set dotnetMajor to x\n}}ENV \\\n    A=1\n",
+            "{% if x %}\nFROM a:1\n{% endif %}\n",
+        ] {
+            let f = parse(template);
+            assert_eq!(f.errors.len(), 1, "{template:?}: {:?}", f.errors);
+            assert!(
+                f.errors[0].message.contains("(template syntax)"),
+                "{:?}",
+                f.errors
+            );
+        }
+        // The errors of the template's other lines are not reported on top.
+        let mut text = String::from("FROM {{image}} AS installer{{if internal:\nARG TOKEN}}\n");
+        for i in 0..8 {
+            text.push_str(&format!("{{{{line{i}}}}}\n"));
+        }
+        text.push_str("CMD [\"a\", {{x}}\n");
+        let f = parse(&text);
+        assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+        // Still reported one by one: unknown words that are not template syntax.
+        let f = parse("FROM a:1\nFOO x\nBAR y\n");
+        assert_eq!(f.errors.len(), 2, "{:?}", f.errors);
+        let f = parse("# comment\n    DOTNET_RUNNING_IN_CONTAINER=true\n");
+        assert!(f.errors[0].message.starts_with("unknown instruction"));
     }
 
     #[test]

@@ -35,11 +35,24 @@ fn external_images<'a>(cx: &'a Ctx<'a>) -> impl Iterator<Item = (String, &'a Wor
     cx.file.stages.iter().filter_map(|s| external_image(cx, s))
 }
 
+/// Whether `image` can be an image reference at all: Docker rejects upper case in the
+/// repository path and any character outside `[A-Za-z0-9._/:@-]`. A template placeholder
+/// (`{{baseImageTag}}`, `<image>`) or a marker a script replaces (`REPLACE-ME`) is not an
+/// untagged image: it is substituted by a full reference before any build.
+fn is_image_reference(image: &str) -> bool {
+    let r = ImageRef::parse(image);
+    let allowed =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | ':' | '@');
+    image.chars().all(allowed)
+        && !r.repository.is_empty()
+        && !r.repository.chars().any(|c| c.is_ascii_uppercase())
+}
+
 /// DKR002 untagged-image: `FROM image` with neither a tag nor a digest.
 fn untagged_image(cx: &Ctx, out: &mut Findings) {
     for (image, word) in external_images(cx) {
         let r = ImageRef::parse(&image);
-        if r.tag.is_none() && r.digest.is_none() {
+        if r.tag.is_none() && r.digest.is_none() && is_image_reference(&image) {
             out.report(Code::DKR002, word.span.clone())
                 .message(format!(
                     "`{image}` has no tag: it means `{image}:latest`, which changes under you"
@@ -250,6 +263,13 @@ mod tests {
         assert_findings(DKR002, "ARG BASE\nFROM ${BASE}\n", &[]); // no default
         assert_findings(DKR002, "ARG V=3.19\nFROM alpine:${V}\n", &[]);
         assert_findings(DKR002, "FROM ${IMG:-debian:12}\n", &[]); // default with a tag
+                                                                  // Template placeholders and replace-me markers are not image references.
+        assert_findings(DKR002, "FROM {{baseImageTag}}\n", &[]);
+        assert_findings(DKR002, "FROM {{installerImageTag}} AS installer\n", &[]);
+        assert_findings(DKR002, "FROM REPLACE-ME\n", &[]);
+        assert_findings(DKR002, "FROM <image>\n", &[]);
+        // A registry host may have upper case; the repository path is still checked.
+        assert_findings(DKR002, "FROM Registry.Example.com/team/app\n", &[(1, 6)]);
         assert!(first_message(DKR002, "FROM ubuntu\n").is_some_and(|m| m.contains("`ubuntu`")));
     }
 

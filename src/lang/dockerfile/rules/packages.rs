@@ -18,7 +18,7 @@ use std::borrow::Cow;
 pub fn check(cx: &Ctx, out: &mut Findings) {
     let runs = runs(cx);
     for run in &runs {
-        apt_no_install_recommends(run, out);
+        apt_no_install_recommends(cx, run, out);
         apt_lists_not_removed(cx, run, out);
         apk_no_cache(cx, run, out);
         pip_no_cache_dir(cx, run, out);
@@ -630,7 +630,12 @@ fn insert_after(w: &Word, text: &str) -> Vec<Edit> {
 // The rules
 
 /// DKR007 apt-no-install-recommends: `apt-get install` without `--no-install-recommends`.
-fn apt_no_install_recommends(run: &Run, out: &mut Findings) {
+/// A builder stage whose files never reach the final image is skipped: the recommended
+/// packages are thrown away with it.
+fn apt_no_install_recommends(cx: &Ctx, run: &Run, out: &mut Findings) {
+    if !reaches_final_image(cx, run) {
+        return;
+    }
     for call in calls(run, APT_TOOLS) {
         if !call.is_sub(&["install"]) {
             continue;
@@ -1431,6 +1436,24 @@ mod tests {
             DKR007,
             "FROM debian:12\nRUN apt-cache show curl && apt-get download curl\n",
             &[],
+        );
+        // Not flagged: a builder stage that is thrown away (only an artifact is copied).
+        assert_findings(
+            DKR007,
+            "FROM ubuntu:24.04 AS chisel\nRUN apt-get update && apt-get install -y file\nFROM scratch\nCOPY --from=chisel /rootfs /\n",
+            &[],
+        );
+        // Still caught: the final stage, a stage the final one is built from, a stage whose
+        // whole filesystem is copied.
+        assert_findings(
+            DKR007,
+            "FROM debian:12 AS base\nRUN apt-get install -y curl\nFROM base\nCMD [\"curl\"]\n",
+            &[(2, 13)],
+        );
+        assert_findings(
+            DKR007,
+            "FROM debian:12 AS root\nRUN apt-get install -y curl\nFROM scratch\nCOPY --from=root / /\n",
+            &[(2, 13)],
         );
         assert!(
             first_message(DKR007, "FROM debian:12\nRUN apt-get install -y curl\n")

@@ -119,6 +119,17 @@ fn first_working_command(script: &Script) -> Option<&Command> {
     commands.find(|c| c.program() != Some("set"))
 }
 
+/// `/tmp`, `/var/tmp`, `/dev/shm` and the folders under them.
+fn is_scratch_dir(dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    ["/tmp", "/var/tmp", "/dev/shm"].iter().any(|t| {
+        dir == *t
+            || dir
+                .strip_prefix(t)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
 /// DKR019 cd-in-run: a RUN that starts with `cd <dir>`, which `WORKDIR` does better.
 fn cd_in_run(cx: &Ctx, out: &mut Findings) {
     for (_, _, script) in run_scripts(cx) {
@@ -133,6 +144,23 @@ fn cd_in_run(cx: &Ctx, out: &mut Findings) {
         };
         // `cd -` and `cd $(mktemp -d)` have no WORKDIR equivalent.
         if dir.value == "-" || dir.value.contains("$(") || dir.value.contains('`') {
+            continue;
+        }
+        // A scratch directory is no working directory for the image: `WORKDIR /tmp` would
+        // leave every later instruction, and the container, in it.
+        if is_scratch_dir(&dir.value) {
+            continue;
+        }
+        // `cd /u01 && jar xf x.zip && cd - && …`: the author scopes the change on purpose;
+        // `WORKDIR` would move the rest of the RUN too.
+        let goes_back = script.commands.iter().any(|c| {
+            !std::ptr::eq(c, cmd)
+                && c.program() == Some("cd")
+                && c.operands()
+                    .next()
+                    .is_some_and(|d| matches!(d.value.as_str(), "-" | "$OLDPWD" | "${OLDPWD}"))
+        });
+        if goes_back {
             continue;
         }
         let Some(word) = cmd.program_word() else {
@@ -891,6 +919,29 @@ mod tests {
         );
         assert_findings(DKR019, "FROM a:1\nRUN <<EOF\n# cd /app\nmake\nEOF\n", &[]);
         assert_findings(DKR019, "FROM a:1\nWORKDIR /app\nRUN make\n", &[]);
+        // Not flagged: a scratch directory, and a RUN that goes back with `cd -`.
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN cd /tmp && curl -O x\nRUN cd /tmp/build/ && ./install.sh\nRUN cd /var/tmp && make\n",
+            &[],
+        );
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN cd /u01 && jar xf /u01/x.zip && cd - && java -jar /u01/x.jar\n",
+            &[],
+        );
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN cd /src && make && cd \"$OLDPWD\" && ./check\n",
+            &[],
+        );
+        // Still caught: a folder merely named like tmp, and a later `cd` elsewhere.
+        assert_findings(DKR019, "FROM a:1\nRUN cd /tmpfiles && make\n", &[(2, 5)]);
+        assert_findings(
+            DKR019,
+            "FROM a:1\nRUN cd /u01 && mkdir tmp && cd tmp && unzip x.zip\n",
+            &[(2, 5)],
+        );
     }
 
     #[test]
