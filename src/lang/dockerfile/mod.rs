@@ -31,7 +31,9 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         source,
         lint: ctx,
     };
-    rules::run(&cx, &mut out);
+    if !file.not_a_dockerfile {
+        rules::run(&cx, &mut out);
+    }
     let found = find_secrets(&file, source, ctx);
     let mut diagnostics = out.into_vec();
     drop_dkr016_where_sec_reports(&file, &found, &mut diagnostics);
@@ -139,4 +141,21 @@ pub fn instruction_lines(source: &SourceFile) -> serde_json::Value {
         "instructions": instructions,
         "errors": errors,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rules::test_support::lint_with;
+    use crate::lang::Options;
+    use crate::registry::Code;
+
+    #[test]
+    fn a_template_gets_one_finding_and_no_rule_findings() {
+        let (_, diags) = lint_with(
+            Options::default(),
+            "{{ if .Alpine }}\nFROM alpine:latest\n{{ end }}\nRUN apt-get install curl\n",
+        );
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![Code::DKR001]);
+    }
 }

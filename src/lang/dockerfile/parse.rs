@@ -389,6 +389,8 @@ pub struct Dockerfile {
     pub comments: Vec<Comment>,
     pub stages: Vec<Stage>,
     pub errors: Vec<SyntaxError>,
+    /// A template or another format under a Dockerfile name: the rules have nothing to say.
+    pub not_a_dockerfile: bool,
 }
 
 impl Dockerfile {
@@ -583,6 +585,7 @@ impl<'a> Parser<'a> {
         // a JSON array closed by a template expression): one finding says it all.
         self.file.errors.clear();
         self.file.errors.push(SyntaxError { span, message });
+        self.file.not_a_dockerfile = true;
     }
 
     fn push_comment(&mut self, i: usize, inside: bool) {
