@@ -259,8 +259,3 @@ fn statistics(files: &[FileReport], opts: &ReportOptions, out: &mut String) {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
