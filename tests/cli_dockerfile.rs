@@ -135,3 +135,30 @@ fn secrets_are_masked_in_source_snippets() {
         .assert()
         .stdout(predicate::str::contains(token).not());
 }
+
+#[test]
+fn secrets_allow_list_in_lint_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "FROM alpine:3.19\nENV DB_PASSWORD=hunter2-Prod-9x API_KEY=Zr8Kp2Lq9Xw4Vb7\n";
+    fs::write(dir.path().join("Dockerfile"), text).unwrap();
+    let sec_lines = |dir: &Path| -> Vec<String> {
+        let out = opslint(dir)
+            .args(["--select", "SEC", "--output-format", "concise"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(" SEC"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(sec_lines(dir.path()).len(), 2);
+    // A name and a value in the allow list: neither is reported.
+    fs::write(
+        dir.path().join("lint.toml"),
+        "[secrets]\nallow = [\"DB_PASSWORD\", \"Zr8Kp2Lq9Xw4Vb7\"]\n",
+    )
+    .unwrap();
+    assert_eq!(sec_lines(dir.path()), Vec::<String>::new());
+}
