@@ -105,7 +105,8 @@ fn user_of<'a>(cx: &Ctx, index: usize, inst: &'a Instruction) -> Option<(String,
         .scope_at(index)
         .expand(&word.value, cx.file.escape)?;
     let user = value.split(':').next().unwrap_or("").trim().to_string();
-    if user.is_empty() || user.contains('$') {
+    // `{{nonRootUser}}`: a template placeholder filled in before the build.
+    if user.is_empty() || user.contains('$') || user.contains("{{") {
         return None;
     }
     Some((user, word))
@@ -254,12 +255,47 @@ fn single_stage_build(cx: &Ctx, out: &mut Findings) {
 // ---------------------------------------------------------------------------------------------
 // DKR005, DKR051
 
+/// Whether an image reference is complete enough to say what it runs: no variable left
+/// unexpanded, no template placeholder (`{{baseImageTag}}`), no upper case in the repository
+/// path (which Docker rejects: `REPLACE-ME` is a placeholder too).
+fn is_concrete_image(image: &str) -> bool {
+    let r = ImageRef::parse(image);
+    !image.contains('$')
+        && !image.contains("{{")
+        && !r.repository.is_empty()
+        && !r.repository.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// Images published to run as a non-root user, recognisable by name:
+/// - .NET `chiseled` images (`USER app`, UID 1654) and the .NET 8+ `distroless` ones
+///   (`mcr.microsoft.com/dotnet/runtime-deps:8.0-azurelinux3.0-distroless`);
+/// - the Jupyter Docker Stacks (`quay.io/jupyter/*-notebook`, `jupyter/*`), which end with
+///   `USER ${NB_UID}` (jovyan, 1000).
+fn known_non_root_image(r: &ImageRef) -> bool {
+    let registry = r.effective_registry();
+    let tag = r.tag.unwrap_or("");
+    let parts = || tag.split(['-', '_']);
+    let dotnet = registry == "mcr.microsoft.com" && r.repository.starts_with("dotnet/");
+    let major: u32 = tag
+        .split(['.', '-'])
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let dotnet_non_root = dotnet
+        && (parts().any(|p| p == "chiseled") || (major >= 8 && parts().any(|p| p == "distroless")));
+    let jupyter = matches!(registry, "quay.io" | "docker.io" | "index.docker.io")
+        && r.repository.starts_with("jupyter/")
+        && (r.name().ends_with("-notebook") || r.name() == "docker-stacks-foundation");
+    dotnet_non_root || jupyter
+}
+
 /// Whether the final base image is known to run as a non-root user, or is a Windows image.
 fn base_runs_as_non_root_or_windows(cx: &Ctx, base: &str) -> bool {
     let r = ImageRef::parse(base);
     let nonroot_tag = r
         .tag
-        .is_some_and(|t| t.split(['-', '_', '.']).any(|p| p == "nonroot"));
+        .is_some_and(|t| t.split(['-', '_', '.']).any(|p| p == "nonroot"))
+        || known_non_root_image(&r);
     let without_tag = match (r.registry, r.tag, r.digest) {
         (Some(reg), _, _) => format!("{reg}/{}", r.repository),
         (None, _, _) => r.repository.to_string(),
@@ -301,7 +337,7 @@ fn root_user(cx: &Ctx, out: &mut Findings) {
         }
         None => {
             // An unknown base image may well set a user: say nothing.
-            let Some(base) = final_base_image(cx) else {
+            let Some(base) = final_base_image(cx).filter(|b| is_concrete_image(b)) else {
                 return;
             };
             if base_runs_as_non_root_or_windows(cx, &base) {
@@ -1108,6 +1144,54 @@ mod tests {
             ..Options::default()
         };
         assert_findings_with(DKR005, opts, "FROM bitnami/nginx:1.25\n", &[]);
+        // Known non-root by name: .NET chiseled (any version) and .NET 8+ distroless images,
+        // the Jupyter Docker Stacks.
+        assert_findings(
+            DKR005,
+            "ARG REPO=mcr.microsoft.com/dotnet/runtime\nFROM $REPO:8.0.30-noble-chiseled-arm64v8\n",
+            &[],
+        );
+        assert_findings(
+            DKR005,
+            "FROM mcr.microsoft.com/dotnet/aspnet:10.0-resolute-chiseled-extra\n",
+            &[],
+        );
+        assert_findings(
+            DKR005,
+            "FROM mcr.microsoft.com/dotnet/runtime-deps:9.0.19-azurelinux3.0-distroless-amd64\n",
+            &[],
+        );
+        assert_findings(
+            DKR005,
+            "FROM quay.io/jupyter/base-notebook\nRUN pip install x\n",
+            &[],
+        );
+        assert_findings(DKR005, "FROM jupyter/scipy-notebook:2024-01-01\n", &[]);
+        // Still flagged: the plain .NET images, a distroless tag before .NET 8, look-alikes.
+        assert_findings(
+            DKR005,
+            "FROM mcr.microsoft.com/dotnet/runtime:9.0.19-noble-arm32v7\n",
+            &[(1, 1)],
+        );
+        assert_findings(
+            DKR005,
+            "FROM mcr.microsoft.com/dotnet/runtime:7.0-cbl-mariner2.0-distroless\n",
+            &[(1, 1)],
+        );
+        assert_findings(
+            DKR005,
+            "FROM example.com/chiseled/app:1-chiseled\n",
+            &[(1, 1)],
+        );
+        assert_findings(DKR005, "FROM myorg/jupyter-notebook:1\n", &[(1, 1)]);
+        // Placeholders: a template (`{{baseImageTag}}`), an unexpanded variable, `REPLACE-ME`.
+        assert_findings(DKR005, "FROM {{baseImageTag}}\n", &[]);
+        assert_findings(
+            DKR005,
+            "ARG B=$REGISTRY/$OWNER/scipy-notebook\nFROM $B\n",
+            &[],
+        );
+        assert_findings(DKR005, "FROM REPLACE-ME\n", &[]);
     }
 
     #[test]
@@ -1412,5 +1496,6 @@ mod tests {
             &[],
         );
         assert_findings(DKR051, "FROM a:1 AS b\nUSER app\nFROM c:1\n", &[]); // not the final stage
+        assert_findings(DKR051, "FROM a:1\nUSER {{nonRootUser}}\n", &[]); // template
     }
 }
