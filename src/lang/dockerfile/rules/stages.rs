@@ -385,10 +385,142 @@ fn non_numeric_user(cx: &Ctx, out: &mut Findings) {
 // ---------------------------------------------------------------------------------------------
 // DKR006
 
+/// Whether a command line starts an interactive shell or language REPL with no script:
+/// `bash`, `sh -l`, `python3`, `node`, `irb`, `jshell`, `pwsh`, `php -a` — a base or tool image
+/// for `docker run -it`, not a service with something to probe.
+fn is_interactive(words: &[&str]) -> bool {
+    let Some((program, args)) = words.split_first() else {
+        return false;
+    };
+    let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    let program = program.to_ascii_lowercase();
+    let program = program.strip_suffix(".exe").unwrap_or(&program);
+    let python = program
+        .strip_prefix("python")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    match program {
+        "sh" | "bash" | "ash" | "dash" | "zsh" | "fish" => args
+            .iter()
+            .all(|a| matches!(*a, "-i" | "-l" | "--login" | "-il" | "-li")),
+        "php" => args == ["-a"],
+        "node" | "irb" | "jshell" | "pwsh" | "powershell" | "cmd" | "iex" | "ghci" | "erl"
+        | "julia" => args.is_empty(),
+        _ => python && args.is_empty(),
+    }
+}
+
+/// The words of a CMD/ENTRYPOINT: its exec-form items, or its only shell command. `None` for
+/// a shell script of several commands.
+fn command_line(inst: &Instruction) -> Option<Vec<&str>> {
+    if let Some(items) = inst.exec_items() {
+        return Some(items.iter().map(|w| w.value.as_str()).collect());
+    }
+    let script = inst.script.as_ref()?;
+    match script.commands.as_slice() {
+        [only] => Some(only.words.iter().map(|w| w.value.as_str()).collect()),
+        _ => None,
+    }
+}
+
+/// Operating-system base images: with no `CMD`/`ENTRYPOINT` of its own, an image built on one
+/// runs their default command, a shell (`/bin/sh`, `bash`, `cmd.exe`).
+fn is_os_base_image(image: &str) -> bool {
+    let lower = image.to_ascii_lowercase();
+    let r = ImageRef::parse(&lower);
+    let repository = r
+        .repository
+        .strip_prefix("library/")
+        .unwrap_or(r.repository);
+    // Official images per architecture: `amd64/alpine`, `arm64v8/debian`, …
+    let repository = match repository.split_once('/') {
+        Some((
+            "amd64" | "arm64v8" | "arm32v7" | "arm32v6" | "arm32v5" | "i386" | "ppc64le" | "s390x"
+            | "riscv64" | "mips64le",
+            rest,
+        )) => rest,
+        _ => repository,
+    };
+    let ubi = repository
+        .strip_prefix("redhat/")
+        .or_else(|| (r.registry == Some("registry.access.redhat.com")).then_some(repository))
+        .is_some_and(|n| {
+            n.strip_prefix("ubi").is_some_and(|v| {
+                let v = v.strip_suffix("-minimal").unwrap_or(v);
+                let v = v.strip_suffix("/ubi-minimal").unwrap_or(v);
+                let v = v.strip_suffix("/ubi").unwrap_or(v);
+                !v.is_empty() && v.chars().all(|c| c.is_ascii_digit())
+            })
+        });
+    let name = r.name();
+    let os_name = matches!(
+        name,
+        "alpine"
+            | "debian"
+            | "ubuntu"
+            | "busybox"
+            | "buildpack-deps"
+            | "centos"
+            | "fedora"
+            | "rockylinux"
+            | "almalinux"
+            | "amazonlinux"
+            | "oraclelinux"
+            | "archlinux"
+            | "photon"
+    ) && (repository == name || repository.ends_with(&format!("/{name}")));
+    os_name
+        || ubi
+        || matches!(
+            repository,
+            "azurelinux/base/core"
+                | "cbl-mariner/base/core"
+                | "opensuse/leap"
+                | "opensuse/tumbleweed"
+                | "windows/nanoserver"
+                | "windows/servercore"
+                | "windows/server"
+        )
+}
+
+/// Whether the final image is known not to be a service: it starts an interactive shell or
+/// REPL, set by its last `CMD`/`ENTRYPOINT` or inherited from an operating-system base.
+fn runs_interactive_shell(cx: &Ctx) -> bool {
+    let chain = final_chain_instructions(cx);
+    let last = |kind: Kind| {
+        chain
+            .iter()
+            .rev()
+            .find(|(_, i)| i.kind == kind)
+            .map(|(_, i)| *i)
+    };
+    let cmd = last(Kind::Cmd);
+    let entrypoint = last(Kind::Entrypoint);
+    // A wrapper (`docker-entrypoint.sh`) sets things up and then runs the CMD.
+    let wrapper = |line: &[&str]| {
+        line.first()
+            .is_some_and(|p| p.to_ascii_lowercase().contains("entrypoint"))
+    };
+    match (entrypoint.map(command_line), cmd.map(command_line)) {
+        (None, None) => final_base_image(cx).is_some_and(|b| is_os_base_image(&b)),
+        (Some(Some(ep)), cmd) if !wrapper(&ep) => {
+            let mut line = ep;
+            match cmd {
+                Some(Some(c)) => line.extend(c),
+                Some(None) => return false,
+                None => {}
+            }
+            is_interactive(&line)
+        }
+        (Some(None), _) => false,
+        (_, Some(Some(c))) => is_interactive(&c),
+        _ => false,
+    }
+}
+
 /// DKR006 missing-healthcheck: the final image has no `HEALTHCHECK` of its own or inherited
 /// from a local stage.
 fn missing_healthcheck(cx: &Ctx, out: &mut Findings) {
-    if is_artifact_export(cx) {
+    if is_artifact_export(cx) || runs_interactive_shell(cx) {
         return;
     }
     if final_chain_instructions(cx)
@@ -1215,6 +1347,53 @@ mod tests {
             &[],
         ); // export
         assert_findings(DKR006, "ARG X=1\n", &[]); // no stage
+                                                   // Not a service: an interactive shell or REPL as the command, or no command at all on
+                                                   // an operating-system base (its default command is a shell).
+        assert_findings(
+            DKR006,
+            "FROM alpine:3.24\nRUN apk add x\nCMD [\"python3\"]\n",
+            &[],
+        );
+        assert_findings(
+            DKR006,
+            "FROM buildpack-deps:bookworm\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [ \"node\" ]\n",
+            &[],
+        );
+        assert_findings(DKR006, "FROM debian:12\nCMD bash\n", &[]);
+        assert_findings(
+            DKR006,
+            "FROM r.j3ss.co/powershell\nENTRYPOINT [ \"pwsh\" ]\n",
+            &[],
+        );
+        assert_findings(DKR006, "FROM php:8\nCMD [\"php\", \"-a\"]\n", &[]);
+        assert_findings(DKR006, "FROM arm64v8/alpine:3.23\nRUN apk add icu\n", &[]);
+        assert_findings(
+            DKR006,
+            "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCOPY jre /jre\n",
+            &[],
+        );
+        assert_findings(DKR006, "FROM redhat/ubi9-minimal\nRUN x\n", &[]);
+        assert_findings(DKR006, "FROM ubuntu:24.04 AS base\nRUN x\nFROM base\n", &[]);
+        // Still flagged: a script or server as the command, a shell running a command, an
+        // entrypoint that is not a wrapper, no command on an application base image.
+        assert_findings(
+            DKR006,
+            "FROM python:3.12\nCMD [\"python3\", \"app.py\"]\n",
+            &[(1, 1)],
+        );
+        assert_findings(
+            DKR006,
+            "FROM debian:12\nCMD [\"sh\", \"-c\", \"nginx\"]\n",
+            &[(1, 1)],
+        );
+        assert_findings(
+            DKR006,
+            "FROM debian:12\nENTRYPOINT [\"server\"]\nCMD [\"bash\"]\n",
+            &[(1, 1)],
+        );
+        assert_findings(DKR006, "FROM alpine:3\nENTRYPOINT [\"/app\"]\n", &[(1, 1)]);
+        assert_findings(DKR006, "FROM node:20\nCOPY . .\n", &[(1, 1)]);
+        assert_findings(DKR006, "FROM myorg/alpine-nginx:1\nCOPY . .\n", &[(1, 1)]);
     }
 
     #[test]
