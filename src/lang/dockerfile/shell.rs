@@ -233,8 +233,96 @@ enum Token {
 }
 
 /// Splits `text[start..]` into commands; spans are mapped through `logical`.
+/// Where a `case` compound command is in the token stream.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CaseState {
+    /// After `case`: the word tested.
+    Subject,
+    /// After the subject: `in`.
+    In,
+    /// A pattern list `a|b)`, up to its `)`.
+    Pattern,
+    /// The commands of a branch, up to `;;` or `esac`.
+    Body,
+}
+
+/// The tokens that belong to the syntax of `case WORD in a|b) …;; esac` rather than to a
+/// command: `case WORD in`, the patterns with their `|` separators and `)`, and `esac`. The
+/// `|` of a pattern list is not a pipe.
+fn case_syntax(tokens: &[Token], text: &str) -> Vec<bool> {
+    let mut skip = vec![false; tokens.len()];
+    let mut stack: Vec<CaseState> = Vec::new();
+    let mut at_start = true;
+    // Words of the current pattern list: a `(` before any is the optional opening one.
+    let mut pattern_words = 0;
+    for (i, token) in tokens.iter().enumerate() {
+        let state = stack.last().copied();
+        match token {
+            Token::Word(r) => {
+                let w = &text[r.clone()];
+                match state {
+                    Some(CaseState::Subject) => {
+                        skip[i] = true;
+                        *stack.last_mut().expect("a case") = CaseState::In;
+                    }
+                    Some(CaseState::In) => {
+                        skip[i] = true;
+                        if w == "in" {
+                            *stack.last_mut().expect("a case") = CaseState::Pattern;
+                            pattern_words = 0;
+                        }
+                    }
+                    Some(CaseState::Pattern) => {
+                        skip[i] = true;
+                        if w == "esac" && pattern_words == 0 {
+                            stack.pop();
+                        } else {
+                            pattern_words += 1;
+                        }
+                    }
+                    _ if at_start && w == "case" => {
+                        skip[i] = true;
+                        stack.push(CaseState::Subject);
+                    }
+                    Some(CaseState::Body) if at_start && w == "esac" => {
+                        skip[i] = true;
+                        stack.pop();
+                    }
+                    _ => {}
+                }
+                at_start = at_start && CONTROL_PREFIXES.contains(&w);
+            }
+            Token::Op(op, r) => {
+                match state {
+                    Some(CaseState::Pattern) => skip[i] = *op == Op::Pipe,
+                    // `;;` ends a branch: the next pattern (or `esac`) follows.
+                    Some(CaseState::Body) if *op == Op::Semi && r.len() == 2 => {
+                        *stack.last_mut().expect("a case") = CaseState::Pattern;
+                        pattern_words = 0;
+                    }
+                    _ => {}
+                }
+                at_start = true;
+            }
+            Token::Paren => {
+                if state == Some(CaseState::Pattern) {
+                    skip[i] = true;
+                    // `(a|b)`: only the closing parenthesis ends the pattern list.
+                    if pattern_words > 0 {
+                        *stack.last_mut().expect("a case") = CaseState::Body;
+                    }
+                }
+                at_start = true;
+            }
+            Token::Redirect { .. } => {}
+        }
+    }
+    skip
+}
+
 pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
     let tokens = tokenize(text, start);
+    let case_syntax = case_syntax(&tokens, text);
     let mut script = Script::default();
     let mut current: Vec<Word> = Vec::new();
     let mut redirects: Vec<Word> = Vec::new();
@@ -283,6 +371,10 @@ pub fn parse(text: &str, start: usize, logical: &Logical) -> Script {
     };
     let mut i = 0;
     while i < tokens.len() {
+        if case_syntax[i] {
+            i += 1;
+            continue;
+        }
         match &tokens[i] {
             Token::Word(r) => {
                 let w = word_of(r);
@@ -744,6 +836,23 @@ mod tests {
             ]
         );
         assert_eq!(words("{ echo a; }"), vec![vec!["echo", "a"]]);
+    }
+
+    #[test]
+    fn case_patterns_are_not_commands_or_pipes() {
+        let text =
+            "case \"$arch\" in\n  amd64|arm64) CFLAGS=x ;;\n  (i386) ;;\n  *) a | b ;;\nesac; make";
+        assert_eq!(
+            words(text),
+            vec![vec!["CFLAGS=x"], vec!["a"], vec!["b"], vec!["make"]]
+        );
+        let c = commands(text);
+        assert_eq!(c.iter().filter(|c| c.2 == Op::Pipe).count(), 1);
+        // Nested, and on one line after `then`.
+        assert_eq!(
+            words("if x; then case $a in a|b) case $b in c|d) e;; esac;; esac; fi"),
+            vec![vec!["x"], vec!["e"]]
+        );
     }
 
     #[test]

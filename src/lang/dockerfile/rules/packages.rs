@@ -683,6 +683,15 @@ fn apt_no_install_recommends(cx: &Ctx, run: &Run, out: &mut Findings) {
 
 const APT_LISTS: &[&str] = &["/var/lib/apt/lists", "/var/lib/apt"];
 
+/// Whether a command is `apt-get dist-clean` / `apt dist-clean` (apt >= 2.7, Debian trixie,
+/// Ubuntu noble): `clean` plus the removal of the package lists in `/var/lib/apt/lists`.
+fn is_apt_dist_clean(cmd: &Command) -> bool {
+    matches!(cmd.program(), Some("apt-get" | "apt"))
+        && cmd
+            .subcommand()
+            .is_some_and(|w| matches!(w.value.as_str(), "dist-clean" | "distclean"))
+}
+
 /// DKR008 apt-lists-not-removed: `apt-get install` in a RUN that leaves `/var/lib/apt/lists`.
 fn apt_lists_not_removed(cx: &Ctx, run: &Run, out: &mut Findings) {
     let installs: Vec<Call> = calls(run, APT_TOOLS)
@@ -699,7 +708,7 @@ fn apt_lists_not_removed(cx: &Ctx, run: &Run, out: &mut Findings) {
         .commands
         .iter()
         .skip(last.pos + 1)
-        .any(|c| removes_any(c, APT_LISTS));
+        .any(|c| removes_any(c, APT_LISTS) || is_apt_dist_clean(c));
     if removed {
         return;
     }
@@ -1537,6 +1546,28 @@ mod tests {
             &[],
         );
         assert_findings(DKR008, "FROM debian:12\nRUN apt-get update && apt-get -y upgrade && rm -rf /var/lib/apt/lists/*\n", &[]);
+        // `apt-get dist-clean` (apt >= 2.7) removes the lists; `clean` alone does not, and a
+        // dist-clean before the install does not count.
+        assert_findings(
+            DKR008,
+            "FROM debian:trixie\nRUN set -eux; apt-get update; apt-get install -y --no-install-recommends curl; apt-get dist-clean\n",
+            &[],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:trixie\nRUN apt update && apt install -y curl && apt distclean\n",
+            &[],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:trixie\nRUN apt-get update && apt-get install -y curl && apt-get clean\n",
+            &[(2, 31)],
+        );
+        assert_findings(
+            DKR008,
+            "FROM debian:trixie\nRUN apt-get dist-clean && apt-get update && apt-get install -y curl\n",
+            &[(2, 53)],
+        );
         assert_fixed(
             DKR008,
             "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n",

@@ -1080,6 +1080,17 @@ mod tests {
             "FROM debian:12\nRUN [\"sh\", \"-c\", \"a | b\"]\n",
             &[],
         );
+        // The `|` of a `case` pattern list is not a pipe; a real pipe in a branch still is.
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN case \"$arch\" in \\\n  amd64|arm64) F=x ;; \\\n  *) F=y ;; \\\n esac; make\n",
+            &[],
+        );
+        assert_findings(
+            DKR026,
+            "FROM debian:12\nRUN case \"$a\" in x|y) curl u | sh ;; esac\n",
+            &[(2, 30)],
+        );
         assert_findings(
             DKR026,
             "FROM debian:12\nRUN cat <<EOF > /x.sh\na | b\nEOF\n",

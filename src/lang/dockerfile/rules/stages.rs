@@ -105,7 +105,8 @@ fn user_of<'a>(cx: &Ctx, index: usize, inst: &'a Instruction) -> Option<(String,
         .scope_at(index)
         .expand(&word.value, cx.file.escape)?;
     let user = value.split(':').next().unwrap_or("").trim().to_string();
-    if user.is_empty() || user.contains('$') {
+    // `{{nonRootUser}}`: a template placeholder filled in before the build.
+    if user.is_empty() || user.contains('$') || user.contains("{{") {
         return None;
     }
     Some((user, word))
@@ -254,12 +255,47 @@ fn single_stage_build(cx: &Ctx, out: &mut Findings) {
 // ---------------------------------------------------------------------------------------------
 // DKR005, DKR051
 
+/// Whether an image reference is complete enough to say what it runs: no variable left
+/// unexpanded, no template placeholder (`{{baseImageTag}}`), no upper case in the repository
+/// path (which Docker rejects: `REPLACE-ME` is a placeholder too).
+fn is_concrete_image(image: &str) -> bool {
+    let r = ImageRef::parse(image);
+    !image.contains('$')
+        && !image.contains("{{")
+        && !r.repository.is_empty()
+        && !r.repository.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// Images published to run as a non-root user, recognisable by name:
+/// - .NET `chiseled` images (`USER app`, UID 1654) and the .NET 8+ `distroless` ones
+///   (`mcr.microsoft.com/dotnet/runtime-deps:8.0-azurelinux3.0-distroless`);
+/// - the Jupyter Docker Stacks (`quay.io/jupyter/*-notebook`, `jupyter/*`), which end with
+///   `USER ${NB_UID}` (jovyan, 1000).
+fn known_non_root_image(r: &ImageRef) -> bool {
+    let registry = r.effective_registry();
+    let tag = r.tag.unwrap_or("");
+    let parts = || tag.split(['-', '_']);
+    let dotnet = registry == "mcr.microsoft.com" && r.repository.starts_with("dotnet/");
+    let major: u32 = tag
+        .split(['.', '-'])
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let dotnet_non_root = dotnet
+        && (parts().any(|p| p == "chiseled") || (major >= 8 && parts().any(|p| p == "distroless")));
+    let jupyter = matches!(registry, "quay.io" | "docker.io" | "index.docker.io")
+        && r.repository.starts_with("jupyter/")
+        && (r.name().ends_with("-notebook") || r.name() == "docker-stacks-foundation");
+    dotnet_non_root || jupyter
+}
+
 /// Whether the final base image is known to run as a non-root user, or is a Windows image.
 fn base_runs_as_non_root_or_windows(cx: &Ctx, base: &str) -> bool {
     let r = ImageRef::parse(base);
     let nonroot_tag = r
         .tag
-        .is_some_and(|t| t.split(['-', '_', '.']).any(|p| p == "nonroot"));
+        .is_some_and(|t| t.split(['-', '_', '.']).any(|p| p == "nonroot"))
+        || known_non_root_image(&r);
     let without_tag = match (r.registry, r.tag, r.digest) {
         (Some(reg), _, _) => format!("{reg}/{}", r.repository),
         (None, _, _) => r.repository.to_string(),
@@ -301,7 +337,7 @@ fn root_user(cx: &Ctx, out: &mut Findings) {
         }
         None => {
             // An unknown base image may well set a user: say nothing.
-            let Some(base) = final_base_image(cx) else {
+            let Some(base) = final_base_image(cx).filter(|b| is_concrete_image(b)) else {
                 return;
             };
             if base_runs_as_non_root_or_windows(cx, &base) {
@@ -349,10 +385,142 @@ fn non_numeric_user(cx: &Ctx, out: &mut Findings) {
 // ---------------------------------------------------------------------------------------------
 // DKR006
 
+/// Whether a command line starts an interactive shell or language REPL with no script:
+/// `bash`, `sh -l`, `python3`, `node`, `irb`, `jshell`, `pwsh`, `php -a` — a base or tool image
+/// for `docker run -it`, not a service with something to probe.
+fn is_interactive(words: &[&str]) -> bool {
+    let Some((program, args)) = words.split_first() else {
+        return false;
+    };
+    let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    let program = program.to_ascii_lowercase();
+    let program = program.strip_suffix(".exe").unwrap_or(&program);
+    let python = program
+        .strip_prefix("python")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    match program {
+        "sh" | "bash" | "ash" | "dash" | "zsh" | "fish" => args
+            .iter()
+            .all(|a| matches!(*a, "-i" | "-l" | "--login" | "-il" | "-li")),
+        "php" => args == ["-a"],
+        "node" | "irb" | "jshell" | "pwsh" | "powershell" | "cmd" | "iex" | "ghci" | "erl"
+        | "julia" => args.is_empty(),
+        _ => python && args.is_empty(),
+    }
+}
+
+/// The words of a CMD/ENTRYPOINT: its exec-form items, or its only shell command. `None` for
+/// a shell script of several commands.
+fn command_line(inst: &Instruction) -> Option<Vec<&str>> {
+    if let Some(items) = inst.exec_items() {
+        return Some(items.iter().map(|w| w.value.as_str()).collect());
+    }
+    let script = inst.script.as_ref()?;
+    match script.commands.as_slice() {
+        [only] => Some(only.words.iter().map(|w| w.value.as_str()).collect()),
+        _ => None,
+    }
+}
+
+/// Operating-system base images: with no `CMD`/`ENTRYPOINT` of its own, an image built on one
+/// runs their default command, a shell (`/bin/sh`, `bash`, `cmd.exe`).
+fn is_os_base_image(image: &str) -> bool {
+    let lower = image.to_ascii_lowercase();
+    let r = ImageRef::parse(&lower);
+    let repository = r
+        .repository
+        .strip_prefix("library/")
+        .unwrap_or(r.repository);
+    // Official images per architecture: `amd64/alpine`, `arm64v8/debian`, …
+    let repository = match repository.split_once('/') {
+        Some((
+            "amd64" | "arm64v8" | "arm32v7" | "arm32v6" | "arm32v5" | "i386" | "ppc64le" | "s390x"
+            | "riscv64" | "mips64le",
+            rest,
+        )) => rest,
+        _ => repository,
+    };
+    let ubi = repository
+        .strip_prefix("redhat/")
+        .or_else(|| (r.registry == Some("registry.access.redhat.com")).then_some(repository))
+        .is_some_and(|n| {
+            n.strip_prefix("ubi").is_some_and(|v| {
+                let v = v.strip_suffix("-minimal").unwrap_or(v);
+                let v = v.strip_suffix("/ubi-minimal").unwrap_or(v);
+                let v = v.strip_suffix("/ubi").unwrap_or(v);
+                !v.is_empty() && v.chars().all(|c| c.is_ascii_digit())
+            })
+        });
+    let name = r.name();
+    let os_name = matches!(
+        name,
+        "alpine"
+            | "debian"
+            | "ubuntu"
+            | "busybox"
+            | "buildpack-deps"
+            | "centos"
+            | "fedora"
+            | "rockylinux"
+            | "almalinux"
+            | "amazonlinux"
+            | "oraclelinux"
+            | "archlinux"
+            | "photon"
+    ) && (repository == name || repository.ends_with(&format!("/{name}")));
+    os_name
+        || ubi
+        || matches!(
+            repository,
+            "azurelinux/base/core"
+                | "cbl-mariner/base/core"
+                | "opensuse/leap"
+                | "opensuse/tumbleweed"
+                | "windows/nanoserver"
+                | "windows/servercore"
+                | "windows/server"
+        )
+}
+
+/// Whether the final image is known not to be a service: it starts an interactive shell or
+/// REPL, set by its last `CMD`/`ENTRYPOINT` or inherited from an operating-system base.
+fn runs_interactive_shell(cx: &Ctx) -> bool {
+    let chain = final_chain_instructions(cx);
+    let last = |kind: Kind| {
+        chain
+            .iter()
+            .rev()
+            .find(|(_, i)| i.kind == kind)
+            .map(|(_, i)| *i)
+    };
+    let cmd = last(Kind::Cmd);
+    let entrypoint = last(Kind::Entrypoint);
+    // A wrapper (`docker-entrypoint.sh`) sets things up and then runs the CMD.
+    let wrapper = |line: &[&str]| {
+        line.first()
+            .is_some_and(|p| p.to_ascii_lowercase().contains("entrypoint"))
+    };
+    match (entrypoint.map(command_line), cmd.map(command_line)) {
+        (None, None) => final_base_image(cx).is_some_and(|b| is_os_base_image(&b)),
+        (Some(Some(ep)), cmd) if !wrapper(&ep) => {
+            let mut line = ep;
+            match cmd {
+                Some(Some(c)) => line.extend(c),
+                Some(None) => return false,
+                None => {}
+            }
+            is_interactive(&line)
+        }
+        (Some(None), _) => false,
+        (_, Some(Some(c))) => is_interactive(&c),
+        _ => false,
+    }
+}
+
 /// DKR006 missing-healthcheck: the final image has no `HEALTHCHECK` of its own or inherited
 /// from a local stage.
 fn missing_healthcheck(cx: &Ctx, out: &mut Findings) {
-    if is_artifact_export(cx) {
+    if is_artifact_export(cx) || runs_interactive_shell(cx) {
         return;
     }
     if final_chain_instructions(cx)
@@ -1108,6 +1276,54 @@ mod tests {
             ..Options::default()
         };
         assert_findings_with(DKR005, opts, "FROM bitnami/nginx:1.25\n", &[]);
+        // Known non-root by name: .NET chiseled (any version) and .NET 8+ distroless images,
+        // the Jupyter Docker Stacks.
+        assert_findings(
+            DKR005,
+            "ARG REPO=mcr.microsoft.com/dotnet/runtime\nFROM $REPO:8.0.30-noble-chiseled-arm64v8\n",
+            &[],
+        );
+        assert_findings(
+            DKR005,
+            "FROM mcr.microsoft.com/dotnet/aspnet:10.0-resolute-chiseled-extra\n",
+            &[],
+        );
+        assert_findings(
+            DKR005,
+            "FROM mcr.microsoft.com/dotnet/runtime-deps:9.0.19-azurelinux3.0-distroless-amd64\n",
+            &[],
+        );
+        assert_findings(
+            DKR005,
+            "FROM quay.io/jupyter/base-notebook\nRUN pip install x\n",
+            &[],
+        );
+        assert_findings(DKR005, "FROM jupyter/scipy-notebook:2024-01-01\n", &[]);
+        // Still flagged: the plain .NET images, a distroless tag before .NET 8, look-alikes.
+        assert_findings(
+            DKR005,
+            "FROM mcr.microsoft.com/dotnet/runtime:9.0.19-noble-arm32v7\n",
+            &[(1, 1)],
+        );
+        assert_findings(
+            DKR005,
+            "FROM mcr.microsoft.com/dotnet/runtime:7.0-cbl-mariner2.0-distroless\n",
+            &[(1, 1)],
+        );
+        assert_findings(
+            DKR005,
+            "FROM example.com/chiseled/app:1-chiseled\n",
+            &[(1, 1)],
+        );
+        assert_findings(DKR005, "FROM myorg/jupyter-notebook:1\n", &[(1, 1)]);
+        // Placeholders: a template (`{{baseImageTag}}`), an unexpanded variable, `REPLACE-ME`.
+        assert_findings(DKR005, "FROM {{baseImageTag}}\n", &[]);
+        assert_findings(
+            DKR005,
+            "ARG B=$REGISTRY/$OWNER/scipy-notebook\nFROM $B\n",
+            &[],
+        );
+        assert_findings(DKR005, "FROM REPLACE-ME\n", &[]);
     }
 
     #[test]
@@ -1131,6 +1347,53 @@ mod tests {
             &[],
         ); // export
         assert_findings(DKR006, "ARG X=1\n", &[]); // no stage
+                                                   // Not a service: an interactive shell or REPL as the command, or no command at all on
+                                                   // an operating-system base (its default command is a shell).
+        assert_findings(
+            DKR006,
+            "FROM alpine:3.24\nRUN apk add x\nCMD [\"python3\"]\n",
+            &[],
+        );
+        assert_findings(
+            DKR006,
+            "FROM buildpack-deps:bookworm\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [ \"node\" ]\n",
+            &[],
+        );
+        assert_findings(DKR006, "FROM debian:12\nCMD bash\n", &[]);
+        assert_findings(
+            DKR006,
+            "FROM r.j3ss.co/powershell\nENTRYPOINT [ \"pwsh\" ]\n",
+            &[],
+        );
+        assert_findings(DKR006, "FROM php:8\nCMD [\"php\", \"-a\"]\n", &[]);
+        assert_findings(DKR006, "FROM arm64v8/alpine:3.23\nRUN apk add icu\n", &[]);
+        assert_findings(
+            DKR006,
+            "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCOPY jre /jre\n",
+            &[],
+        );
+        assert_findings(DKR006, "FROM redhat/ubi9-minimal\nRUN x\n", &[]);
+        assert_findings(DKR006, "FROM ubuntu:24.04 AS base\nRUN x\nFROM base\n", &[]);
+        // Still flagged: a script or server as the command, a shell running a command, an
+        // entrypoint that is not a wrapper, no command on an application base image.
+        assert_findings(
+            DKR006,
+            "FROM python:3.12\nCMD [\"python3\", \"app.py\"]\n",
+            &[(1, 1)],
+        );
+        assert_findings(
+            DKR006,
+            "FROM debian:12\nCMD [\"sh\", \"-c\", \"nginx\"]\n",
+            &[(1, 1)],
+        );
+        assert_findings(
+            DKR006,
+            "FROM debian:12\nENTRYPOINT [\"server\"]\nCMD [\"bash\"]\n",
+            &[(1, 1)],
+        );
+        assert_findings(DKR006, "FROM alpine:3\nENTRYPOINT [\"/app\"]\n", &[(1, 1)]);
+        assert_findings(DKR006, "FROM node:20\nCOPY . .\n", &[(1, 1)]);
+        assert_findings(DKR006, "FROM myorg/alpine-nginx:1\nCOPY . .\n", &[(1, 1)]);
     }
 
     #[test]
@@ -1412,5 +1675,6 @@ mod tests {
             &[],
         );
         assert_findings(DKR051, "FROM a:1 AS b\nUSER app\nFROM c:1\n", &[]); // not the final stage
+        assert_findings(DKR051, "FROM a:1\nUSER {{nonRootUser}}\n", &[]); // template
     }
 }
