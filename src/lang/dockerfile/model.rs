@@ -239,7 +239,11 @@ impl Dockerfile {
             }
             if inst.kind == Kind::Arg {
                 for p in &inst.pairs {
-                    let value = p.value.as_ref().map(|v| v.value.clone());
+                    // A default may refer to earlier global ARGs, as BuildKit expands it.
+                    let value = p
+                        .value
+                        .as_ref()
+                        .and_then(|v| scope.expand(&v.value, self.escape));
                     scope.set(&p.key.value, value);
                 }
             }
@@ -399,6 +403,17 @@ mod tests {
         assert_eq!(s.expand("$U", '\\'), None);
         assert_eq!(s.expand("$NOPE", '\\'), None);
         assert_eq!(s.expand("\\$A", '\\').as_deref(), Some("$A"));
+    }
+
+    #[test]
+    fn global_arg_defaults_refer_to_earlier_args() {
+        let f = parse("ARG REGISTRY=quay.io\nARG OWNER=jupyter\nARG BASE=$REGISTRY/${OWNER}/scipy-notebook\nFROM $BASE\n");
+        assert_eq!(
+            f.resolved_base_image(&f.stages[0]).as_deref(),
+            Some("quay.io/jupyter/scipy-notebook")
+        );
+        let f = parse("ARG BASE=$UNSET/x\nFROM $BASE\n");
+        assert_eq!(f.resolved_base_image(&f.stages[0]), None);
     }
 
     #[test]
