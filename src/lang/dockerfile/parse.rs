@@ -292,11 +292,12 @@ impl Instruction {
 
     /// The commands a RUN/CMD/ENTRYPOINT/HEALTHCHECK runs: its shell script, or its exec form
     /// as one command line.
-    pub fn commands(&self) -> Vec<Command> {
+    pub fn commands(&self) -> std::borrow::Cow<'_, [Command]> {
+        use std::borrow::Cow;
         match (&self.script, self.exec_items()) {
-            (Some(script), _) => script.commands.clone(),
-            (None, Some(items)) => Command::from_exec(items).into_iter().collect(),
-            (None, None) => Vec::new(),
+            (Some(script), _) => Cow::Borrowed(script.commands.as_slice()),
+            (None, Some(items)) => Cow::Owned(Command::from_exec(items).into_iter().collect()),
+            (None, None) => Cow::Borrowed(&[]),
         }
     }
 

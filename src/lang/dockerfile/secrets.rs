@@ -46,7 +46,7 @@ fn feed_instruction(inst: &Instruction, detector: &Detector, out: &mut Vec<Secre
             }
         }
         Kind::Run | Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck => {
-            for command in &inst.commands() {
+            for command in inst.commands().iter() {
                 feed_command(command, detector, out);
             }
         }

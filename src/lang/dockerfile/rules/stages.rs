@@ -781,7 +781,7 @@ fn copy_before_deps(cx: &Ctx, out: &mut Findings) {
                 .iter()
                 .skip(n + 1)
                 .filter(|i| i.kind == Kind::Run)
-                .flat_map(|i| i.commands())
+                .flat_map(|i| i.commands().into_owned())
                 .find(is_dependency_install);
             let Some(install) = install else {
                 continue;
@@ -843,7 +843,7 @@ fn dev_dependencies_in_image(cx: &Ctx, out: &mut Findings) {
             continue;
         }
         let scope = cx.file.scope_at(index);
-        for cmd in inst.commands() {
+        for cmd in inst.commands().iter() {
             match cmd.program() {
                 Some("npm") => {
                     let Some(sub) = cmd.subcommand() else {
