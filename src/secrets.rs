@@ -602,7 +602,8 @@ fn looks_like_file_name(v: &str) -> bool {
         })
 }
 
-fn looks_like_path(value: &str) -> bool {
+/// A path or a file name: a value that locates a secret rather than holding one.
+pub fn looks_like_path(value: &str) -> bool {
     let v = value.trim_matches(|c| c == '"' || c == '\'');
     looks_like_file_name(v)
         || (v.starts_with('/') && !v.contains(' ') && v.len() > 1)

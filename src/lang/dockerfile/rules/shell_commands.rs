@@ -3,7 +3,7 @@
 //! consecutive RUNs).
 
 use super::super::model::ImageRef;
-use super::super::parse::{Instruction, Kind, Pair, Stage, Word};
+use super::super::parse::{Instruction, Kind, Stage, Word};
 use super::super::shell::{is_assignment, Command, Op, Script};
 use super::super::Ctx;
 use crate::diagnostic::{Edit, Findings, Span};
@@ -12,9 +12,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 pub fn check(cx: &Ctx, out: &mut Findings) {
-    // SEC001 (the secrets engine) does not feed the Dockerfile rules yet; once it does, the
-    // spans of the ARG/ENV values it reports go here so DKR016 does not report them twice.
-    sensitive_build_arg(cx, out, &[]);
+    sensitive_build_arg(cx, out);
     cd_in_run(cx, out);
     sudo_in_run(cx, out);
     pipe_without_pipefail(cx, out);
@@ -65,12 +63,9 @@ fn is_sensitive_name(name: &str) -> bool {
 }
 
 /// DKR016 sensitive-build-arg: an ARG/ENV named like a secret lands in the image history.
-fn sensitive_build_arg(cx: &Ctx, out: &mut Findings, reported_by_sec001: &[Span]) {
-    let already_reported = |p: &Pair| {
-        p.value
-            .as_ref()
-            .is_some_and(|v| reported_by_sec001.contains(&v.span))
-    };
+/// (Where a SEC rule reports the value itself, the engine drops this finding: see
+/// `drop_dkr016_where_sec_reports`.)
+fn sensitive_build_arg(cx: &Ctx, out: &mut Findings) {
     for (index, inst) in cx.instructions() {
         let (keyword, kept) = match inst.kind {
             // A global ARG (before the first FROM) only feeds FROM lines: it reaches a stage's
@@ -85,7 +80,13 @@ fn sensitive_build_arg(cx: &Ctx, out: &mut Findings, reported_by_sec001: &[Span]
         };
         for pair in &inst.pairs {
             let name = pair.key.value.as_str();
-            if !is_sensitive_name(name) || already_reported(pair) {
+            // A value that is a path or a file name locates the secret (or names a script):
+            // `RESET_OS_PASSWORD=resetOSPassword.sh`.
+            let locates = pair
+                .value
+                .as_ref()
+                .is_some_and(|v| crate::secrets::looks_like_path(&v.value));
+            if !is_sensitive_name(name) || locates {
                 continue;
             }
             out.report(Code::DKR016, pair.key.span.clone())
@@ -850,6 +851,13 @@ mod tests {
         assert_findings(DKR016, "FROM a:1\nENV REDIS_PWD secret\n", &[(2, 5)]); // legacy form
                                                                                 // Not flagged: references to secrets, public keys, look-alikes.
         assert_findings(DKR016, "FROM a:1\nARG PASSWORD_FILE=/run/secrets/pw\n", &[]);
+        // Found on real files: a password-named variable that holds a script's name.
+        assert_findings(
+            DKR016,
+            "FROM a:1\nENV RESET_OS_PASSWORD=resetOSPassword.sh\n",
+            &[],
+        );
+        assert_findings(DKR016, "FROM a:1\nENV DB_PASSWORD=/run/secrets/db\n", &[]);
         assert_findings(
             DKR016,
             "FROM a:1\nENV TOKEN_URL=https://auth.example.com/token\n",
