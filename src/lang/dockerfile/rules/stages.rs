@@ -855,7 +855,7 @@ fn dev_dependencies_in_image(cx: &Ctx, out: &mut Findings) {
                     if !installs_manifest || cmd.has_option(&['g'], &["global"]) {
                         continue;
                     }
-                    if npm_omits_dev(&cmd) {
+                    if npm_omits_dev(cmd) {
                         continue;
                     }
                     let mut vars: Vec<(String, String)> = cmd
@@ -897,7 +897,7 @@ fn dev_dependencies_in_image(cx: &Ctx, out: &mut Findings) {
                     if !is_pip_install {
                         continue;
                     }
-                    for file in requirement_files(&cmd) {
+                    for file in requirement_files(cmd) {
                         let name = file
                             .value
                             .strip_prefix("--requirement=")
