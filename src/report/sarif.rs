@@ -82,6 +82,24 @@ fn rule(code: Code) -> Value {
     })
 }
 
+/// Every string in `v` with the secret `values` masked.
+fn scrub_value(v: Value, values: &[&str]) -> Value {
+    match v {
+        Value::String(s) if !values.is_empty() => {
+            Value::String(crate::secrets::scrub(&s, values).into_owned())
+        }
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|i| scrub_value(i, values)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, i)| (k, scrub_value(i, values)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// A relative path as a URI reference: everything but unreserved characters and `/`
 /// percent-encoded (`:` too, so a first segment is never read as a scheme). A path outside the
 /// current folder stays absolute, as a `file://` URI.
@@ -124,7 +142,16 @@ pub fn render(files: &[FileReport], out: &mut String) {
         codes.dedup();
         codes.into_iter().enumerate().map(|(i, c)| (c, i)).collect()
     };
-    let rules: Vec<Value> = fired.keys().map(|&c| rule(c)).collect();
+    // The rule pages are static, but a page's example may quote a value that is a real secret
+    // in this run's files: scrub the values found in any file from the rule texts too.
+    let values: Vec<&str> = files
+        .iter()
+        .flat_map(|f| f.secrets.iter().map(|s| f.source.slice(s)))
+        .collect();
+    let rules: Vec<Value> = fired
+        .keys()
+        .map(|&c| scrub_value(rule(c), &values))
+        .collect();
     let mut results = Vec::new();
     for file in files {
         let path = relative_path(&file.path);
