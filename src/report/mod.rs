@@ -180,7 +180,11 @@ fn summary(files: &[FileReport], opts: &ReportOptions, out: &mut String) {
             "[*] {} fixable with `--fix --unsafe-fixes`.\n",
             with_unsafe
         ));
-    } else if safe > 0 || with_unsafe > 0 {
+    } else if safe == 0 && with_unsafe > 0 {
+        out.push_str(&format!(
+            "No safe fixes available ({with_unsafe} fixable with `--fix --unsafe-fixes`).\n"
+        ));
+    } else if safe > 0 {
         let mut line = format!("[*] {safe} fixable with `--fix`");
         if with_unsafe > safe {
             line.push_str(&format!(
