@@ -60,16 +60,6 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
-    pub fn is_supported(self) -> bool {
-        matches!(
-            self,
-            OutputFormat::Full
-                | OutputFormat::Concise
-                | OutputFormat::Json
-                | OutputFormat::JsonLines
-        )
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             OutputFormat::Full => "full",

@@ -169,15 +169,7 @@ enum FixMode {
 
 fn check(args: CheckArgs) -> RunResult {
     let format = args.output_format.unwrap_or(OutputFormat::Full);
-    if !format.is_supported() {
-        return Err(miette!(
-            "--output-format {} is not yet supported",
-            format.name()
-        ));
-    }
-    if !args.report.is_empty() {
-        return Err(miette!("--report is not yet supported"));
-    }
+    let extra_reports = parse_reports(&args.report)?;
     if args.baseline.is_some() || args.write_baseline.is_some() {
         return Err(miette!(
             "--baseline and --write-baseline are not yet supported"
@@ -273,6 +265,7 @@ fn check(args: CheckArgs) -> RunResult {
     if fix_mode == FixMode::Diff {
         let text: String = diffs.concat();
         print_stdout(&text)?;
+        write_reports(&reports, &extra_reports, args.unsafe_fixes, false)?;
         if !args.quiet {
             let n = diffs.len();
             eprintln!(
@@ -327,6 +320,8 @@ fn check(args: CheckArgs) -> RunResult {
         }
     }
 
+    write_reports(&reports, &extra_reports, args.unsafe_fixes, opts.fix_mode)?;
+
     if args.verbose {
         eprintln!("Done in {} ms", started.elapsed().as_millis());
     }
@@ -338,6 +333,64 @@ fn check(args: CheckArgs) -> RunResult {
     } else {
         Status::Success
     })
+}
+
+/// `--report FORMAT=FILE`, parsed before linting so that a typo fails the run (exit 2) at once.
+fn parse_reports(specs: &[String]) -> Result<Vec<(OutputFormat, PathBuf)>, Report> {
+    use clap::ValueEnum;
+    specs
+        .iter()
+        .map(|spec| {
+            let (name, file) = spec
+                .split_once('=')
+                .filter(|(name, file)| !name.is_empty() && !file.is_empty())
+                .ok_or_else(|| {
+                    miette!("--report `{spec}`: expected FORMAT=FILE, as in `--report gitlab=gl-code-quality-report.json`")
+                })?;
+            let format = OutputFormat::from_str(name, true).map_err(|_| {
+                let known: Vec<&str> = OutputFormat::value_variants()
+                    .iter()
+                    .map(|f| f.name())
+                    .collect();
+                miette!(
+                    "--report `{spec}`: unknown format `{name}` (one of: {})",
+                    known.join(", ")
+                )
+            })?;
+            Ok((format, PathBuf::from(file)))
+        })
+        .collect()
+}
+
+/// Writes the `--report` files: the same findings as the main output, each in its format (no
+/// colour, no statistics).
+fn write_reports(
+    reports: &[FileReport],
+    extra: &[(OutputFormat, PathBuf)],
+    unsafe_fixes: bool,
+    fix_mode: bool,
+) -> Result<(), Report> {
+    for (format, path) in extra {
+        let opts = ReportOptions {
+            format: *format,
+            color: false,
+            terminal: false,
+            unsafe_fixes,
+            fix_mode,
+            quiet: false,
+            statistics: false,
+            show_fixes: false,
+        };
+        let text = report::render(reports, &opts);
+        std::fs::write(path, text).map_err(|e| {
+            miette!(
+                "cannot write the {} report to {}: {e}",
+                format.name(),
+                path.display()
+            )
+        })?;
+    }
+    Ok(())
 }
 
 fn show_files(candidates: &[Candidate], verbose: bool) -> String {

@@ -1,6 +1,7 @@
 //! The README's first command lints `examples/`: snapshots of what a user sees there, in the
-//! human (`full`) and machine (`json`) formats. The bad examples must show their problems at
-//! exact positions; `examples/web` is the good example and must stay silent.
+//! human (`full`) and machine (`json`, `gitlab`, `sarif`) formats, run from the repository root
+//! so paths are relative. The bad examples must show their problems at exact positions;
+//! `examples/web` is the good example and must stay silent.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -44,4 +45,29 @@ fn examples_json() {
 fn the_good_example_is_silent() {
     let (out, code) = run(&["check", "examples/web", "--output-format", "concise"]);
     assert_eq!((out.as_str(), code), ("All checks passed!\n", 0));
+}
+
+#[test]
+fn examples_gitlab() {
+    let (out, code) = run(&["check", "examples", "--output-format", "gitlab"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        insta::assert_json_snapshot!("examples_gitlab", v);
+    });
+}
+
+#[test]
+fn examples_sarif() {
+    let (out, code) = run(&["check", "examples", "--output-format", "sarif"]);
+    assert_eq!(code, 1);
+    let mut v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The version changes with every release; the rest must not change by accident.
+    let driver = &mut v["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    driver["version"] = "[version]".into();
+    driver["semanticVersion"] = "[version]".into();
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        insta::assert_json_snapshot!("examples_sarif", v);
+    });
 }

@@ -6,7 +6,17 @@
 use assert_cmd::Command;
 use std::fs;
 
-const FORMATS: &[&str] = &["full", "concise", "json", "json-lines"];
+const FORMATS: &[&str] = &[
+    "full",
+    "concise",
+    "json",
+    "json-lines",
+    "sarif",
+    "gitlab",
+    "checkstyle",
+    "junit",
+    "github",
+];
 
 /// Fake secrets, assembled at run time so this file does not look like it holds any.
 fn secrets() -> Vec<String> {
@@ -102,6 +112,47 @@ fn no_output_format_prints_a_secret() {
         d,
         &s,
     );
+}
+
+#[test]
+fn no_report_file_holds_a_secret() {
+    let s = secrets();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("Dockerfile"), dockerfile(&s)).unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = [
+        "check",
+        "--isolated",
+        "--select",
+        "ALL",
+        "--output-format",
+        "concise",
+    ]
+    .map(String::from)
+    .to_vec();
+    for format in FORMATS {
+        args.push("--report".into());
+        args.push(format!(
+            "{format}={}",
+            out_dir.path().join(format).display()
+        ));
+    }
+    Command::cargo_bin("opslint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(&args)
+        .assert()
+        .code(1);
+    for format in FORMATS {
+        let text = fs::read_to_string(out_dir.path().join(format)).unwrap();
+        assert!(!text.is_empty(), "{format}: empty report");
+        for f in forbidden(&s) {
+            assert!(
+                !text.contains(&f),
+                "--report {format} wrote a secret:\n{text}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -2,9 +2,16 @@
 //! `full` goes through miette over the line-indexed `SourceFile`; the machine formats are
 //! written by hand from the same line index.
 
+pub mod checkstyle;
 pub mod concise;
+pub mod fingerprint;
 pub mod full;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+mod xml;
 
 use crate::cli::OutputFormat;
 use crate::diagnostic::{Applicability, Diagnostic, Severity, Span};
@@ -87,7 +94,12 @@ pub fn render(files: &[FileReport], opts: &ReportOptions) -> String {
         OutputFormat::Json => json::render_json(files, &mut out),
         OutputFormat::JsonLines => json::render_json_lines(files, &mut out),
         OutputFormat::Concise => concise::render(files, &mut out),
-        _ => full::render(files, opts, &mut out),
+        OutputFormat::Sarif => sarif::render(files, &mut out),
+        OutputFormat::Gitlab => gitlab::render(files, &mut out),
+        OutputFormat::Checkstyle => checkstyle::render(files, &mut out),
+        OutputFormat::Junit => junit::render(files, &mut out),
+        OutputFormat::Github => github::render(files, &mut out),
+        OutputFormat::Full => full::render(files, opts, &mut out),
     }
     if matches!(opts.format, OutputFormat::Full | OutputFormat::Concise) {
         if opts.show_fixes {
@@ -110,6 +122,24 @@ pub fn masked_source(file: &FileReport) -> SourceFile {
             crate::secrets::mask(&file.source.text, &file.secrets),
         )
     }
+}
+
+/// The path as the CI formats need it: relative to the current folder when it is under it,
+/// `/`-separated, without a leading `./`.
+pub fn relative_path(path: &str) -> String {
+    let mut p = path.to_string();
+    if std::path::Path::new(&p).is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rest) = std::path::Path::new(&p).strip_prefix(&cwd) {
+                p = rest.to_string_lossy().into_owned();
+            }
+        }
+    }
+    let mut s = p.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.trim_start_matches('/');
+    }
+    s.to_string()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -150,7 +180,11 @@ fn summary(files: &[FileReport], opts: &ReportOptions, out: &mut String) {
             "[*] {} fixable with `--fix --unsafe-fixes`.\n",
             with_unsafe
         ));
-    } else if safe > 0 || with_unsafe > 0 {
+    } else if safe == 0 && with_unsafe > 0 {
+        out.push_str(&format!(
+            "No safe fixes available ({with_unsafe} fixable with `--fix --unsafe-fixes`).\n"
+        ));
+    } else if safe > 0 {
         let mut line = format!("[*] {safe} fixable with `--fix`");
         if with_unsafe > safe {
             line.push_str(&format!(
