@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> RunResult {
         None => check(cli.check),
         Some(Command::Rule(args)) => rule(&args),
         Some(Command::Init) => init(),
-        Some(Command::Server) => Err(miette!("`opslint server` is not yet supported")),
+        Some(Command::Server) => crate::server::run(),
         Some(Command::Debug(args)) => debug(&args),
     }
 }
