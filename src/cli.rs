@@ -27,7 +27,7 @@ pub enum Command {
     Rule(RuleArgs),
     /// Write a starter lint.toml in the current folder
     Init,
-    /// Language Server Protocol over stdio (not yet supported)
+    /// Language Server Protocol over stdio: diagnostics and code actions for editors
     Server,
     /// What the parsers see, for differential tests against other parsers
     #[command(hide = true)]

@@ -12,5 +12,6 @@ pub mod registry;
 pub mod report;
 pub mod run;
 pub mod secrets;
+pub mod server;
 pub mod source;
 pub mod suppress;

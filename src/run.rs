@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> RunResult {
         None => check(cli.check),
         Some(Command::Rule(args)) => rule(&args),
         Some(Command::Init) => init(),
-        Some(Command::Server) => Err(miette!("`opslint server` is not yet supported")),
+        Some(Command::Server) => crate::server::run(),
         Some(Command::Debug(args)) => debug(&args),
     }
 }
@@ -417,7 +417,7 @@ thread_local! {
 }
 
 /// Panics inside an engine become OPS005 findings: keep them off stderr.
-fn install_quiet_panic_hook() {
+pub fn install_quiet_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let default = std::panic::take_hook();
@@ -683,17 +683,7 @@ fn lint_text(
     let mut diff = None;
     let mut new_text = None;
     let linted = if ctx.fix_mode != FixMode::None && fixable {
-        let (fixed_text, linted, fixed) = fix::fix_to_fixed_point(&text, ctx.unsafe_fixes, linter);
-        if fixed_text != text
-            && lang::syntax_error_count(file_type, &fixed_text)
-                > lang::syntax_error_count(file_type, &text)
-        {
-            eprintln!("warning: fixes for {display} would add syntax errors: not applied");
-            if ctx.fix_mode == FixMode::Stdout {
-                new_text = Some(text.clone());
-            }
-            linter.lint(&text)
-        } else {
+        if let Some((fixed_text, linted, fixed)) = fix_text(linter, &text, ctx.unsafe_fixes) {
             if ctx.fix_mode == FixMode::Diff {
                 let original_secrets = linter.first_secrets.as_deref().unwrap_or_default();
                 let before = masked_text(&text, original_secrets);
@@ -714,6 +704,12 @@ fn lint_text(
             }
             fixed_map = fixed;
             linted
+        } else {
+            eprintln!("warning: fixes for {display} would add syntax errors: not applied");
+            if ctx.fix_mode == FixMode::Stdout {
+                new_text = Some(text.clone());
+            }
+            linter.lint(&text)
         }
     } else {
         if ctx.fix_mode == FixMode::Stdout {
@@ -795,6 +791,102 @@ fn lint_path(c: &Candidate, file_type: FileType, ctx: &RunContext) -> (FileRepor
     (report, diff)
 }
 
+/// A text to lint for a path, resolved as `check` resolves a file: the settings of the nearest
+/// config from its folder upward (or `--config` / `--isolated`, as the resolver says), then the
+/// file type from `[files]` globs, the name, or the content.
+pub struct Target {
+    pub abs_path: PathBuf,
+    /// The path as shown (`/`-separated).
+    pub display: String,
+    pub file_type: FileType,
+    pub settings: Arc<Settings>,
+}
+
+impl Target {
+    /// `Ok(None)` when opslint does not recognise the file; `Err` when its config is invalid.
+    pub fn resolve(
+        path: &Path,
+        content: impl FnOnce() -> Option<String>,
+        forced: Option<FileType>,
+        resolver: &ConfigResolver,
+    ) -> Result<Option<Target>, ConfigError> {
+        let abs = absolute(resolver.cwd(), path);
+        let dir = abs
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| resolver.cwd().to_path_buf());
+        let settings = resolver.for_dir(&dir)?;
+        let file_type = forced
+            .or_else(|| settings.extra_type(&abs))
+            .or_else(|| discover::detect(path, content));
+        Ok(file_type.map(|file_type| Target {
+            display: discover::display_path(path),
+            abs_path: abs,
+            file_type,
+            settings,
+        }))
+    }
+
+    /// The linter for texts of this file. `disk_path` lets rules look at neighbouring files;
+    /// `extra` are findings about the file itself (OPS004).
+    pub fn linter(&self, disk_path: Option<PathBuf>, extra: Vec<Diagnostic>) -> FileLinter<'_> {
+        FileLinter {
+            file_type: self.file_type,
+            display: self.display.clone(),
+            settings: &self.settings,
+            abs_path: Some(self.abs_path.clone()),
+            ctx: LintContext {
+                disk_path,
+                options: self.settings.options.clone(),
+            },
+            extra,
+            first_secrets: None,
+        }
+    }
+}
+
+/// Lints one in-memory text for `path` with its nearest config, through the same pipeline as
+/// `check` (engine under `lint_guarded`, selection, per-file ignores, suppressions, configured
+/// severities). Returns the resolved target and the report (final diagnostics, secrets, and the
+/// `SourceFile` they point into); `Ok(None)` for a file opslint does not recognise.
+pub fn lint_source(
+    path: &Path,
+    text: &str,
+    disk_path: Option<PathBuf>,
+    resolver: &ConfigResolver,
+) -> Result<Option<(Target, FileReport)>, ConfigError> {
+    let Some(target) = Target::resolve(path, || Some(text.to_string()), None, resolver)? else {
+        return Ok(None);
+    };
+    let linted = target.linter(disk_path, Vec::new()).lint(text);
+    let report = FileReport {
+        path: target.display.clone(),
+        file_type: target.file_type,
+        source: linted.source,
+        secrets: linted.secrets,
+        diagnostics: linted.diagnostics,
+        fixed: BTreeMap::new(),
+        fail_on: target.settings.fail_on,
+    };
+    Ok(Some((target, report)))
+}
+
+/// Applies fixes to a fixed point (safe ones, and unsafe ones when `unsafe_fixes`). Returns the
+/// fixed text, its lint and the fixes applied per code; `None` when the result would have more
+/// syntax errors than `text` (then nothing is fixed).
+pub fn fix_text(
+    linter: &mut FileLinter<'_>,
+    text: &str,
+    unsafe_fixes: bool,
+) -> Option<(String, Linted, BTreeMap<Code, usize>)> {
+    let file_type = linter.file_type;
+    let (fixed_text, linted, fixed) = fix::fix_to_fixed_point(text, unsafe_fixes, linter);
+    let worse = fixed_text != text
+        && lang::syntax_error_count(file_type, &fixed_text)
+            > lang::syntax_error_count(file_type, text);
+    (!worse).then_some((fixed_text, linted, fixed))
+}
+
 /// The report, the diff (`--diff`), and the bytes to print on stdout (`--fix`).
 type StdinResult = (Option<FileReport>, Option<String>, Option<Vec<u8>>);
 
@@ -809,19 +901,19 @@ fn lint_stdin(
         .read_to_end(&mut bytes)
         .map_err(|e| miette!("cannot read stdin: {e}"))?;
     let path = Path::new(name);
-    let abs = absolute(resolver.cwd(), path);
-    let dir = abs
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| resolver.cwd().to_path_buf());
-    let settings = resolver.for_dir(&dir)?;
-    let file_type = forced
-        .or_else(|| settings.extra_type(&abs))
-        .or_else(|| discover::detect(path, || Some(String::from_utf8_lossy(&bytes).into_owned())))
-        .ok_or_else(|| {
-            miette!("cannot tell the file type of `{name}`: name it like the file it is, or pass --type")
-        })?;
-    let display = discover::display_path(path);
+    let target = Target::resolve(
+        path,
+        || Some(String::from_utf8_lossy(&bytes).into_owned()),
+        forced,
+        resolver,
+    )?
+    .ok_or_else(|| {
+        miette!(
+            "cannot tell the file type of `{name}`: name it like the file it is, or pass --type"
+        )
+    })?;
+    let (file_type, settings, abs) = (target.file_type, &target.settings, &target.abs_path);
+    let display = target.display.clone();
     // What `--fix` prints when nothing is fixed: the input, byte for byte.
     let unchanged = |bytes: &[u8]| (ctx.fix_mode == FixMode::Stdout).then(|| bytes.to_vec());
     if !file_type.is_linted() {
@@ -834,29 +926,18 @@ fn lint_stdin(
             human_size(bytes.len() as u64),
             human_size(limit)
         );
-        let report = unreadable_report(display, file_type, &settings, Some(&abs), why);
+        let report = unreadable_report(display, file_type, settings, Some(abs), why);
         return Ok((Some(report), None, unchanged(&bytes)));
     }
     let original = unchanged(&bytes);
     let (text, bom, invalid) = match decode(bytes) {
         Decoded::Unreadable(why) => {
-            let report = unreadable_report(display, file_type, &settings, Some(&abs), why);
+            let report = unreadable_report(display, file_type, settings, Some(abs), why);
             return Ok((Some(report), None, original));
         }
         Decoded::Text { text, bom, invalid } => (text, bom, invalid),
     };
-    let mut linter = FileLinter {
-        file_type,
-        display,
-        settings: &settings,
-        abs_path: Some(abs),
-        ctx: LintContext {
-            disk_path: None,
-            options: settings.options.clone(),
-        },
-        extra: not_utf8(invalid.clone()),
-        first_secrets: None,
-    };
+    let mut linter = target.linter(None, not_utf8(invalid.clone()));
     let (report, diff, new_text) = lint_text(&mut linter, text, invalid.is_none(), ctx);
     let new_text = match new_text {
         // Not valid UTF-8, so not fixed: the bytes as they came.

@@ -53,7 +53,7 @@ pub struct ReportOptions {
 }
 
 /// A report whose messages, help, labels and fix texts quote no secret value of its file.
-fn scrubbed(file: &FileReport) -> std::borrow::Cow<'_, FileReport> {
+pub fn scrubbed(file: &FileReport) -> std::borrow::Cow<'_, FileReport> {
     use crate::secrets::scrub;
     if file.secrets.is_empty() {
         return std::borrow::Cow::Borrowed(file);
