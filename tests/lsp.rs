@@ -231,7 +231,7 @@ fn diagnostics_quick_fix_and_shutdown() {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
     let uri = file_uri(&dir.path().join("Dockerfile"));
-    let text = "FROM alpine:latest\nMAINTAINER x\n";
+    let text = "FROM alpine:latest\nMAINTAINER x\nCMD [\"/app\"]\n";
 
     let mut client = Client::start(dir.path());
     let init = client.initialize(json!({}));
@@ -286,12 +286,15 @@ fn diagnostics_quick_fix_and_shutdown() {
     assert_eq!(fix["isPreferred"], true);
     assert_eq!(fix["diagnostics"][0]["code"], "DKR013");
     let fixed = apply(text, &fix["edit"]["changes"][&uri]);
-    assert_eq!(fixed, "FROM alpine:latest\nLABEL maintainer=\"x\"\n");
+    assert_eq!(
+        fixed,
+        "FROM alpine:latest\nLABEL maintainer=\"x\"\nCMD [\"/app\"]\n"
+    );
 
     let suppress = action(&actions, "DKR013: suppress for this line");
     assert_eq!(
         apply(text, &suppress["edit"]["changes"][&uri]),
-        "FROM alpine:latest\n# opslint: ignore[DKR013]\nMAINTAINER x\n"
+        "FROM alpine:latest\n# opslint: ignore[DKR013]\nMAINTAINER x\nCMD [\"/app\"]\n"
     );
     // Only the findings under the range: nothing for DKR003 on line 1.
     assert!(!actions.to_string().contains("DKR003"));
@@ -450,7 +453,7 @@ fn concise_output_from_stdin_for_editors() {
                 .stdin
                 .take()
                 .unwrap()
-                .write_all(b"FROM alpine:latest\nMAINTAINER x\n")?;
+                .write_all(b"FROM alpine:latest\nMAINTAINER x\nCMD [\"/app\"]\n")?;
             child.wait_with_output()
         })
         .unwrap();
