@@ -171,10 +171,10 @@ pub struct CheckArgs {
     /// List each file found with its detected type, lint nothing
     #[arg(long)]
     pub show_files: bool,
-    /// Report only findings not recorded in FILE (not yet supported)
+    /// Report only findings not recorded in FILE (a baseline: counts per file per rule)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record the current findings in FILE (not yet supported)
+    /// Record the current findings in FILE (with --baseline: shrink it, never grow it)
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Do not read or write the result cache (there is none yet)
