@@ -293,3 +293,39 @@ fn baseline_from_stdin_and_statistics() {
         .code(0)
         .stdout(predicate::str::contains("DKR003").not());
 }
+
+/// The commands of README.md's baseline section, in order, on a repository with one finding.
+#[test]
+fn readme_commands() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let at = readme.find("## Adopting it in an old repository").unwrap();
+    let block = &readme[at..];
+    let start = block.find("```sh\n").unwrap() + "```sh\n".len();
+    let end = start + block[start..].find("```").unwrap();
+    let commands: Vec<Vec<&str>> = block[start..end]
+        .lines()
+        .map(|l| l.split('#').next().unwrap().split_whitespace().collect())
+        .collect();
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Dockerfile", OLD);
+    let run = |words: &[&str]| {
+        assert_eq!(words[0], "opslint");
+        opslint(d).args(&words[1..]).assert()
+    };
+    run(&commands[0]).code(0); // write
+    run(&commands[1]).code(0); // nothing new
+    write(d, "api/Dockerfile", OLD);
+    run(&commands[1]).code(1); // a new file's findings
+    fs::remove_file(d.join("Dockerfile")).unwrap();
+    run(&commands[2])
+        .code(1)
+        .stderr(predicate::str::contains("2 stale entries"));
+    run(&commands[1]).code(1).stderr(predicate::str::is_empty());
+    let v: Value =
+        serde_json::from_str(&fs::read_to_string(d.join("opslint-baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(v["files"], json!({}));
+}
