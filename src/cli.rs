@@ -177,6 +177,9 @@ pub struct CheckArgs {
     /// Record the current findings in FILE (with --baseline: shrink it, never grow it)
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Apply `[files] exclude` to files named on the command line too (for pre-commit)
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Do not read or write the result cache (there is none yet)
     #[arg(long)]
     pub no_cache: bool,

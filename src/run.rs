@@ -245,7 +245,10 @@ fn check(args: CheckArgs) -> RunResult {
             .filter(|p| p.as_os_str() != "-")
             .cloned()
             .collect();
-        let candidates = discover::discover(&paths, forced, &resolver)?;
+        let mut candidates = discover::discover(&paths, forced, &resolver)?;
+        if args.force_exclude {
+            candidates.retain(|c| !c.settings.is_excluded(&absolute(&cwd, &c.path)));
+        }
         if args.show_files {
             print_stdout(&show_files(&candidates, args.verbose))?;
             return Ok(Status::Success);

@@ -85,8 +85,8 @@ fn files_regex_covers_detection() {
     assert_eq!(text.matches("\n  language: rust\n").count(), 2);
     assert_eq!(text.matches("\n  require_serial: true\n").count(), 2);
     assert_eq!(text.matches("\n  files: ").count(), 2);
-    assert!(text.contains("entry: opslint check\n"));
-    assert!(text.contains("entry: opslint check --fix\n"));
+    assert!(text.contains("entry: opslint check --force-exclude\n"));
+    assert!(text.contains("entry: opslint check --force-exclude --fix\n"));
 }
 
 /// The `.pre-commit-config.yaml` snippet of README.md.
@@ -203,6 +203,14 @@ fn hooks_end_to_end() {
     std::fs::write(repo.join("deploy/values.yaml"), "replicas: 2\n").unwrap();
     std::fs::write(repo.join("README.conf"), "Read me first.\n").unwrap();
     std::fs::write(repo.join("notes.md"), "FROM alpine:latest\n").unwrap();
+    // Excluded in lint.toml: --force-exclude keeps it out though pre-commit names it.
+    std::fs::create_dir_all(repo.join("vendor")).unwrap();
+    std::fs::write(repo.join("vendor/Dockerfile"), BAD).unwrap();
+    std::fs::write(
+        repo.join("lint.toml"),
+        "[files]\nexclude = [\"vendor/**\"]\n",
+    )
+    .unwrap();
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-qm", "init"]);
 
@@ -253,4 +261,43 @@ fn hooks_end_to_end() {
         std::fs::read_to_string(repo.join("Dockerfile")).unwrap(),
         GOOD
     );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("vendor/Dockerfile")).unwrap(),
+        BAD
+    );
+}
+
+#[test]
+fn force_exclude_applies_to_named_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("vendor")).unwrap();
+    std::fs::write(d.join("vendor/Dockerfile"), BAD).unwrap();
+    std::fs::write(d.join("Dockerfile"), GOOD).unwrap();
+    std::fs::write(d.join("lint.toml"), "[files]\nexclude = [\"vendor/**\"]\n").unwrap();
+    let opslint = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("opslint")
+            .unwrap()
+            .current_dir(d)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Named on the command line, an excluded file is linted (as ruff does) ...
+    let out = opslint(&["check", "vendor/Dockerfile", "Dockerfile"]);
+    assert_eq!(out.status.code(), Some(1));
+    // ... unless --force-exclude.
+    let out = opslint(&[
+        "check",
+        "--force-exclude",
+        "vendor/Dockerfile",
+        "Dockerfile",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Files opslint does not recognise are skipped without a word.
+    std::fs::write(d.join("values.yaml"), "replicas: 2\n").unwrap();
+    std::fs::write(d.join("README.conf"), "Read me first.\n").unwrap();
+    let out = opslint(&["check", "values.yaml", "README.conf"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(out.stderr.is_empty(), "{out:?}");
 }
