@@ -161,12 +161,15 @@ pub struct CheckArgs {
     /// List each file found with its detected type, lint nothing
     #[arg(long)]
     pub show_files: bool,
-    /// Report only findings not recorded in FILE (not yet supported)
+    /// Report only findings not recorded in FILE (a baseline: counts per file per rule)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record the current findings in FILE (not yet supported)
+    /// Record the current findings in FILE (with --baseline: shrink it, never grow it)
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Apply `[files] exclude` to files named on the command line too (for pre-commit)
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Do not read or write the result cache (there is none yet)
     #[arg(long)]
     pub no_cache: bool,

@@ -1,6 +1,7 @@
 //! opslint: one fast linter for nginx configs, Dockerfiles, Kubernetes manifests and
 //! Jenkinsfiles. See ARCHITECTURE in the shared spec for how a file flows through the crate.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -2,6 +2,7 @@
 //! report. Run failures (bad config, bad flag, missing path) are `Err` and exit 2; everything
 //! about a file (unreadable, binary, a panicking rule) is a finding on that file.
 
+use crate::baseline::{self, Baseline};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, OutputFormat, RuleArgs, TypeArg};
 use crate::config::{ConfigError, ConfigResolver, Overrides, Selection, Settings, STARTER_CONFIG};
 use crate::diagnostic::{Diagnostic, Severity, Span};
@@ -170,10 +171,8 @@ enum FixMode {
 fn check(args: CheckArgs) -> RunResult {
     let format = args.output_format.unwrap_or(OutputFormat::Full);
     let extra_reports = parse_reports(&args.report)?;
-    if args.baseline.is_some() || args.write_baseline.is_some() {
-        return Err(miette!(
-            "--baseline and --write-baseline are not yet supported"
-        ));
+    if args.diff && args.write_baseline.is_some() {
+        return Err(miette!("--write-baseline cannot be combined with --diff"));
     }
     let selection =
         Selection::from_selectors(args.select.as_deref(), &args.extend_select, &args.ignore)
@@ -197,6 +196,11 @@ fn check(args: CheckArgs) -> RunResult {
         overrides,
         cwd.clone(),
     )?;
+    // Read before any file is fixed: a bad baseline stops the run.
+    let old_baseline = match &args.baseline {
+        Some(file) => Some(Baseline::read(file, &cwd)?),
+        None => None,
+    };
     let forced = args.file_type.map(file_type_of);
     install_quiet_panic_hook();
     let started = std::time::Instant::now();
@@ -214,7 +218,7 @@ fn check(args: CheckArgs) -> RunResult {
         verbose: args.verbose,
     };
 
-    let (reports, diffs, stdout_text) = if let Some(name) = &args.stdin_filename {
+    let (mut reports, diffs, stdout_text) = if let Some(name) = &args.stdin_filename {
         let (report, diff, fixed) = lint_stdin(name, forced, &resolver, &ctx)?;
         (
             report.into_iter().collect::<Vec<_>>(),
@@ -233,7 +237,10 @@ fn check(args: CheckArgs) -> RunResult {
             .filter(|p| p.as_os_str() != "-")
             .cloned()
             .collect();
-        let candidates = discover::discover(&paths, forced, &resolver)?;
+        let mut candidates = discover::discover(&paths, forced, &resolver)?;
+        if args.force_exclude {
+            candidates.retain(|c| !c.settings.is_excluded(&absolute(&cwd, &c.path)));
+        }
         if args.show_files {
             print_stdout(&show_files(&candidates, args.verbose))?;
             return Ok(Status::Success);
@@ -261,6 +268,12 @@ fn check(args: CheckArgs) -> RunResult {
         }
         (reports, diffs, None)
     };
+
+    if fix_mode != FixMode::Diff {
+        let old = args.baseline.as_deref().zip(old_baseline.as_ref());
+        let write = args.write_baseline.as_deref();
+        baseline::step(old, write, &mut reports, &cwd, args.quiet)?;
+    }
 
     if fix_mode == FixMode::Diff {
         let text: String = diffs.concat();
