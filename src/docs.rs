@@ -14,16 +14,36 @@ pub fn page_text(code: Code) -> Option<&'static str> {
         .map(|(_, text)| *text)
 }
 
-/// What `opslint rule CODE` prints: the page, else a summary from the registry.
+/// What `opslint rule CODE` prints: a title and the rule's facts from the registry, then the
+/// page's sections (its front matter is the same facts, so it is not repeated).
 pub fn page(code: Code) -> String {
+    let m = code.meta();
     if let Some(text) = page_text(code) {
-        let mut s = text.to_string();
+        let body = text
+            .strip_prefix("---\n")
+            .and_then(|rest| rest.split_once("\n---\n"))
+            .map(|(_, body)| body)
+            .unwrap_or(text);
+        let also = if m.anchor.is_empty() || m.anchor == "—" {
+            String::new()
+        } else {
+            format!("\nalso known as: {}", m.anchor)
+        };
+        let mut s = format!(
+            "# {} {}\n\n{} · {} · {} by default · fix: {}{also}\n\n{}",
+            code,
+            m.name,
+            m.file_kind.as_str(),
+            m.severity.as_str(),
+            if m.default_on { "on" } else { "off" },
+            m.fix.as_str(),
+            body.trim_start()
+        );
         if !s.ends_with('\n') {
             s.push('\n');
         }
         return s;
     }
-    let m = code.meta();
     format!(
         "# {} {}\n\nfile type: {}\nseverity: {}\ndefault: {}\nfix: {}\n\n{}\n",
         code,
