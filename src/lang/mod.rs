@@ -2,6 +2,7 @@
 //! spans, runs its rules and reports the comments that may hold suppressions.
 
 pub mod dockerfile;
+pub mod kubernetes;
 mod text;
 
 use crate::diagnostic::{Diagnostic, Span};

@@ -1,0 +1,3 @@
+//! The Kubernetes engine: spanned YAML, the manifest model and (later) the rules.
+
+pub mod yaml;
