@@ -58,7 +58,10 @@ fn feed_object(object: &Object<'_>, text: &str, detector: &Detector, out: &mut V
         ("", "ConfigMap") => {
             for e in object.node.get("data").map_or(&[][..], Node::entries) {
                 if let Some(key) = e.key.as_str() {
-                    if e.value.as_str().is_some_and(|v| !v.contains('\n')) {
+                    if e.value
+                        .as_str()
+                        .is_some_and(|v| !v.contains('\n') && !names_secret_object(key, v))
+                    {
                         assign(detector, text, key, &e.value, out);
                     }
                 }
@@ -74,10 +77,41 @@ fn feed_object(object: &Object<'_>, text: &str, detector: &Detector, out: &mut V
             .value
             .as_str()
             .is_some_and(|v| !v.contains('\n') && !v.trim_start().starts_with(['{', '[']));
-        if single_line && !SKIPPED_ANNOTATIONS.contains(&key) {
+        let reference = e
+            .value
+            .as_str()
+            .is_some_and(|v| names_secret_object(key, v));
+        if single_line && !reference && !SKIPPED_ANNOTATIONS.contains(&key) {
             assign(detector, text, key, &e.value, out);
         }
     }
+}
+
+/// A key that names a Secret object (`…/auth-tls-secret`, `inject-ca-from-secret`,
+/// `tls-secret-name`) with a value that is an object name (`ca-secret`, `ns/ca-secret`): a
+/// reference, not a secret.
+fn names_secret_object(key: &str, value: &str) -> bool {
+    let last = key.rsplit('/').next().unwrap_or(key).to_ascii_lowercase();
+    let names_object = [
+        "secret",
+        "secrets",
+        "secret-name",
+        "secretname",
+        "secret-ref",
+    ]
+    .iter()
+    .any(|s| last.ends_with(s));
+    let dns_name = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 253
+            && n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            && !n.starts_with(['-', '.'])
+            && !n.ends_with(['-', '.'])
+    };
+    let mut parts = value.split('/');
+    let (a, b, rest) = (parts.next(), parts.next(), parts.next());
+    names_object && rest.is_none() && a.is_some_and(dns_name) && b.map_or(true, dns_name)
 }
 
 /// `key: value` where `value` is a scalar written in the file: a secret inside it points at
@@ -86,6 +120,10 @@ fn assign(detector: &Detector, text: &str, key: &str, value: &Node, out: &mut Ve
     let Some(v) = value.as_str() else {
         return;
     };
+    // `HF_TOKEN: HF_TOKEN`: a placeholder naming what goes there.
+    if v.eq_ignore_ascii_case(key) {
+        return;
+    }
     let span = value.content_span(text);
     let written_as_is = text.get(span.start as usize..span.end as usize) == Some(v);
     if let Some(mut s) = detector.check_assignment(key, v, span.clone(), Position::Assignment) {
@@ -213,6 +251,31 @@ data:
         let found = feed(text);
         let written: Vec<&str> = spans(&found).iter().map(|s| slice(text, s)).collect();
         assert_eq!(written, vec!["mailpass-123", "Zq8vR2mX7kL4pN9w"]);
+    }
+
+    #[test]
+    fn references_and_self_named_placeholders_are_not_secrets() {
+        let text = "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: i
+  annotations:
+    nginx.ingress.kubernetes.io/auth-tls-secret: default/ca-secret
+    cert-manager.io/inject-ca-from-secret: cert-manager/webhook-ca
+---
+apiVersion: v1
+kind: Pod
+spec:
+  containers:
+  - name: a
+    image: x
+    env:
+    - {name: HF_TOKEN, value: HF_TOKEN}
+";
+        assert!(feed(text).is_empty());
+        assert!(!names_secret_object("example.com/api-key", "abc"));
+        assert!(!names_secret_object("client-secret", "Zq8vR2mX7kL4pN9w"));
     }
 
     #[test]
