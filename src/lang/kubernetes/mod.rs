@@ -30,9 +30,11 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let mut found = detector.scan_text(&source.text);
     let mut out = Findings::new();
+    let mut comments = suppression_comments(&stream, source);
     if !is_template(&stream, &source.text, ctx.disk_path.as_deref()) {
         report_errors(&stream, &mut out);
         let model = model::Model::build(&stream);
+        comments.extend(annotation_suppressions(&model, source));
         found.extend(secrets::structural(&model, &source.text, &detector));
         let cx = Ctx {
             stream: &stream,
@@ -47,7 +49,7 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
     diagnostics.extend(found.iter().map(|s| s.to_diagnostic()));
     LintOutput {
         diagnostics,
-        comments: suppression_comments(&stream, source),
+        comments,
         secrets: found.into_iter().map(|s| s.span).collect(),
     }
 }
@@ -157,6 +159,28 @@ fn suppression_comments(stream: &Stream, source: &SourceFile) -> Vec<Comment> {
     out
 }
 
+/// Each object's `opslint.io/ignore` annotation as a comment covering the object (the
+/// suppression step reads `opslint.io/ignore: "…"` from its text).
+fn annotation_suppressions(model: &model::Model<'_>, source: &SourceFile) -> Vec<Comment> {
+    let mut out = Vec::new();
+    for ignore in model.objects.iter().filter_map(|o| o.ignore.as_ref()) {
+        let first = source.line_index(ignore.span.start);
+        let last = source.line_index(ignore.span.end);
+        let before = source.slice(&(source.line_start(first)..ignore.span.start));
+        let after_line = source.line_span(last);
+        let after = source.slice(&(ignore.span.end..after_line.end.max(ignore.span.end)));
+        let own_line = before.trim().is_empty()
+            && (after.trim().is_empty() || after.trim_start().starts_with('#'));
+        out.push(Comment {
+            span: ignore.span.clone(),
+            body: ignore.span.clone(),
+            covers: ignore.covers.clone(),
+            own_line,
+        });
+    }
+    out
+}
+
 fn next_statement(source: &SourceFile, after: usize) -> Option<Span> {
     (after + 1..source.line_count())
         .map(|i| source.line_span(i))
@@ -223,6 +247,34 @@ mod tests {
         assert!(!out.comments[0].own_line);
         assert_eq!(source.slice(&out.comments[1].covers), "kind: Pod");
         assert!(out.comments[1].own_line);
+    }
+
+    #[test]
+    fn object_annotation_suppresses_in_the_object_only() {
+        let token = format!("ghp_{}", "R7tK2mX9qL4vN8wZ3cB6yD1fH5jP0sA2uE4g");
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    opslint.io/ignore: \"known-token, K8S001,NOPE\"\ndata:\n  t: {token}\n  t: x\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  t: {token}\n"
+        );
+        let (source, out) = lint_text(&text);
+        let kept = crate::suppress::apply(&source, &out.comments, out.diagnostics, &|_| true);
+        let found: Vec<(Code, u32)> = kept
+            .iter()
+            .map(|d| (d.code, source.line_col(d.span.start).line))
+            .collect();
+        // SEC002 and K8S001 suppressed in the first object, NOPE is unknown (OPS003), the
+        // second object's token stays.
+        assert_eq!(found, vec![(Code::SEC002, 13), (Code::OPS003, 5)]);
+        let unused =
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    opslint.io/ignore: K8S001\n";
+        let (source, out) = lint_text(unused);
+        let kept = crate::suppress::apply(&source, &out.comments, out.diagnostics, &|_| true);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].code, Code::OPS002);
+        let fix = kept[0].fix.as_ref().unwrap();
+        assert_eq!(
+            source.slice(&fix.edits[0].span),
+            "    opslint.io/ignore: K8S001\n"
+        );
     }
 
     #[test]
