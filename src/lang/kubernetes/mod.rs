@@ -226,6 +226,24 @@ mod tests {
     }
 
     #[test]
+    fn template_detection() {
+        let is = |text: &str| is_template(&yaml::parse(text), text, None);
+        // PrometheusRule: expressions in quoted strings and block scalars are linted.
+        assert!(!is("kind: PrometheusRule\nspec:\n  groups:\n  - rules:\n    - annotations:\n        summary: '{{ $labels.instance }} down'\n        description: >\n          {{ $value }} for 5m\n"));
+        // `{{` in a plain scalar, at the start of a value, or breaking the YAML: a template.
+        assert!(is(
+            "kind: Pod\nmetadata:\n  name: web-{{ .Release.Name }}\n"
+        ));
+        assert!(is(
+            "kind: Pod\nspec:\n{{- if .Values.x }}\n  a: b\n{{- end }}\n"
+        ));
+        assert!(is(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{ toYaml .Values.meta }}\n"
+        ));
+        assert!(!is("apiVersion: v1\nkind: Pod\n"));
+    }
+
+    #[test]
     fn chart_templates_folder_is_skipped() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Chart.yaml"), "name: x\n").unwrap();
