@@ -282,7 +282,14 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
                 .is_some_and(|r| r.starts_with("\":"))
         };
         api |= key("apiVersion");
-        kind |= key("kind");
+        // A `kind` mis-indented under a top-level `apiVersion` is a YAML error of a file meant
+        // for Kubernetes: the engine reports it (K8S001).
+        kind |= key("kind")
+            || (api
+                && line
+                    .trim_start()
+                    .strip_prefix("kind")
+                    .is_some_and(|rest| rest.trim_start().starts_with(':')));
         if api && kind {
             return true;
         }
@@ -374,6 +381,9 @@ mod tests {
         assert_eq!(d("lib/util.groovy", "def f() { 1 }"), None);
         let k8s = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
         assert_eq!(d("deploy/cm.yaml", k8s), Some(FileType::Kubernetes));
+        let misindented = "apiVersion: apps/v1\n    kind: Deployment\n";
+        assert_eq!(d("deploy/x.yaml", misindented), Some(FileType::Kubernetes));
+        assert_eq!(d("values.yaml", "image:\n  kind: x\n"), None);
         assert_eq!(d("ci.yml", "jobs:\n  kind: x\n  apiVersion: 1\n"), None);
         assert_eq!(d("a.yml", "apiVersion: v1\n---\nkind: Pod\n"), None);
         assert_eq!(

@@ -155,6 +155,7 @@ registry! {
     DKR049 "exec-form-single-quotes" Dockerfile Error true Safe "`CMD ['a', 'b']` (single quotes): not JSON, so Docker silently runs it in shell form" "dockerfile-utils instructionJSONInSingleQuotes";
     DKR050 "copy-ignored-file" Dockerfile Warning true None "COPY/ADD of a path that `.dockerignore` excludes (the build fails or copies nothing)" "BuildKit CopyIgnoredFile";
     DKR051 "non-numeric-user" Dockerfile Info true None "the final `USER` is a name, not a UID: Kubernetes `runAsNonRoot` cannot verify it and refuses to start the pod" "DL3066";
+    K8S001 "yaml-syntax-error" Kubernetes Error true None "invalid YAML; duplicate mapping keys (reported, the rest still linted)" "yamllint, kubectl";
 }
 
 impl Code {

@@ -4,7 +4,9 @@
 //! - `opslint: ignore-file[CODES]`, `opslint: ignore-file`: the whole file;
 //! - `hadolint ignore=DL3006,DL3008`: like an ignore, each DL code standing for every code
 //!   `Code::from_hadolint` gives; `hadolint global ignore=…`: the whole file;
-//! - `opslint: context=…`: a directive for other tools, not a suppression.
+//! - `opslint: context=…`: a directive for other tools, not a suppression;
+//! - `opslint.io/ignore: "CODES"`: a Kubernetes object's annotation, which the engine reports
+//!   as a comment covering the object: like an ignore over the whole object.
 //!
 //! An opslint ignore that suppresses nothing is OPS002 (codes not selected are exempt); a
 //! malformed one or an unknown code is OPS003. Both can only be silenced by `ignore-file`.
@@ -202,7 +204,77 @@ fn parse_comment(source: &SourceFile, comment: &Comment, out: &mut Parsed) {
         parse_opslint(comment, rest, offset, out);
     } else if let Some(rest) = trimmed.strip_prefix("hadolint ") {
         parse_hadolint(comment, rest, out);
+    } else if let Some(rest) = trimmed.strip_prefix("opslint.io/ignore:") {
+        let offset = base + "opslint.io/ignore:".len() as u32;
+        parse_annotation(comment, rest, offset, out);
     }
+}
+
+/// A Kubernetes object's `opslint.io/ignore: "K8S003,K8S004"` annotation, reported by the
+/// engine as a comment whose `covers` is the object: like an ignore, over the whole object.
+fn parse_annotation(comment: &Comment, rest: &str, offset: u32, out: &mut Parsed) {
+    let lead = rest.len() - rest.trim_start().len();
+    let mut value = rest.trim();
+    let mut start = offset + lead as u32;
+    for q in ['"', '\''] {
+        if value.len() >= 2 && value.starts_with(q) && value.ends_with(q) {
+            value = &value[1..value.len() - 1];
+            start += 1;
+        }
+    }
+    if value.trim().is_empty() {
+        out.invalid.push(invalid(
+            comment.span.clone(),
+            "malformed suppression annotation: empty code list".to_string(),
+        ));
+        return;
+    }
+    let Some(codes) = parse_code_list(comment, value, start, out) else {
+        return;
+    };
+    out.lines.push(LineIgnore {
+        comment: comment.clone(),
+        codes,
+        list_span: start..start + value.len() as u32,
+    });
+}
+
+/// The codes of a comma-separated list written at `list_start`; unknown ones are OPS003,
+/// an empty entry makes the whole list malformed (`None`).
+fn parse_code_list(
+    comment: &Comment,
+    inner: &str,
+    list_start: u32,
+    out: &mut Parsed,
+) -> Option<Vec<ListedCode>> {
+    let mut codes = Vec::new();
+    let mut pos = 0usize;
+    for part in inner.split(',') {
+        let part_start = pos;
+        pos += part.len() + 1;
+        let name = part.trim();
+        let name_start = list_start + (part_start + (part.len() - part.trim_start().len())) as u32;
+        let span = name_start..name_start + name.len() as u32;
+        if name.is_empty() {
+            out.invalid.push(invalid(
+                comment.span.clone(),
+                "malformed suppression: empty entry in the code list".to_string(),
+            ));
+            return None;
+        }
+        match Code::lookup(name) {
+            Some(code) => codes.push(ListedCode {
+                code,
+                span,
+                used: false,
+            }),
+            None => out.invalid.push(invalid(
+                span,
+                format!("unknown rule code or name `{name}` in suppression"),
+            )),
+        }
+    }
+    Some(codes)
 }
 
 fn parse_opslint(comment: &Comment, rest: &str, offset: u32, out: &mut Parsed) {
@@ -236,30 +308,12 @@ fn parse_opslint(comment: &Comment, rest: &str, offset: u32, out: &mut Parsed) {
                 return malformed(out, "empty code list");
             }
             let list_start = offset + word.len() as u32 + 1;
-            let mut codes = Vec::new();
-            let mut pos = 0usize;
-            for part in inner.split(',') {
-                let part_start = pos;
-                pos += part.len() + 1;
-                let name = part.trim();
-                let name_start =
-                    list_start + (part_start + (part.len() - part.trim_start().len())) as u32;
-                let span = name_start..name_start + name.len() as u32;
-                if name.is_empty() {
-                    return malformed(out, "empty entry in the code list");
-                }
-                match Code::lookup(name) {
-                    Some(code) => codes.push(ListedCode {
-                        code,
-                        span,
-                        used: false,
-                    }),
-                    None => out.invalid.push(invalid(
-                        span,
-                        format!("unknown rule code or name `{name}` in suppression"),
-                    )),
-                }
+            if inner.split(',').any(|p| p.trim().is_empty()) {
+                return malformed(out, "empty entry in the code list");
             }
+            let Some(codes) = parse_code_list(comment, inner, list_start, out) else {
+                return;
+            };
             if word == "ignore-file" {
                 out.file
                     .push(Scope::Codes(codes.into_iter().map(|l| l.code).collect()));

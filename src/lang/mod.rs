@@ -2,6 +2,7 @@
 //! spans, runs its rules and reports the comments that may hold suppressions.
 
 pub mod dockerfile;
+pub mod kubernetes;
 mod text;
 
 use crate::diagnostic::{Diagnostic, Span};
@@ -100,7 +101,8 @@ pub struct LintOutput {
 pub fn lint(file_type: FileType, source: &SourceFile, ctx: &LintContext) -> LintOutput {
     match file_type {
         FileType::Dockerfile => dockerfile::lint(source, ctx),
-        FileType::Kubernetes | FileType::Nginx => text::lint(source, ctx, "#"),
+        FileType::Kubernetes => kubernetes::lint(source, ctx),
+        FileType::Nginx => text::lint(source, ctx, "#"),
         FileType::Jenkinsfile => text::lint(source, ctx, "//"),
     }
 }
@@ -109,6 +111,7 @@ pub fn lint(file_type: FileType, source: &SourceFile, ctx: &LintContext) -> Lint
 pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
     match file_type {
         FileType::Dockerfile => dockerfile::parse::parse(text).errors.len(),
-        FileType::Kubernetes | FileType::Nginx | FileType::Jenkinsfile => 0,
+        FileType::Kubernetes => kubernetes::syntax_error_count(text),
+        FileType::Nginx | FileType::Jenkinsfile => 0,
     }
 }

@@ -1,0 +1,305 @@
+//! The Kubernetes engine: spanned YAML (`yaml`), the manifest model (`model`), the secrets
+//! feed (`secrets`) and the rules (`rules`).
+//!
+//! A Helm or Go template is not linted by the rules (only the raw-text secret scan and the
+//! comments): a file under a `templates/` folder beside a `Chart.yaml`, or one with `{{`
+//! outside quoted strings, block scalars and comments.
+
+pub mod model;
+pub mod rules;
+mod secrets;
+pub mod yaml;
+
+use super::{Comment, LintContext, LintOutput};
+use crate::diagnostic::{Findings, Span};
+use crate::registry::Code;
+use crate::source::SourceFile;
+use std::path::Path;
+use yaml::{ErrorKind, Stream};
+
+/// What a rule sees: the parsed stream, its manifests, the text and the run's options.
+pub struct Ctx<'a> {
+    pub stream: &'a Stream,
+    pub model: &'a model::Model<'a>,
+    pub source: &'a SourceFile,
+    pub lint: &'a LintContext,
+}
+
+pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
+    let stream = yaml::parse(&source.text);
+    let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
+    let mut found = detector.scan_text(&source.text);
+    let mut out = Findings::new();
+    let mut comments = suppression_comments(&stream, source);
+    if !is_template(&stream, &source.text, ctx.disk_path.as_deref()) {
+        report_errors(&stream, &mut out);
+        let model = model::Model::build(&stream);
+        comments.extend(annotation_suppressions(&model, source));
+        found.extend(secrets::structural(&model, &source.text, &detector));
+        let cx = Ctx {
+            stream: &stream,
+            model: &model,
+            source,
+            lint: ctx,
+        };
+        rules::run(&cx, &mut out);
+    }
+    let found = crate::secrets::dedup(found);
+    let mut diagnostics = out.into_vec();
+    diagnostics.extend(found.iter().map(|s| s.to_diagnostic()));
+    LintOutput {
+        diagnostics,
+        comments,
+        secrets: found.into_iter().map(|s| s.span).collect(),
+    }
+}
+
+/// How many problems the YAML has (syntax errors, duplicate keys); `--fix` refuses a
+/// result with more than the original.
+pub fn syntax_error_count(text: &str) -> usize {
+    yaml::parse(text).errors.len()
+}
+
+/// K8S001 for every problem of the stream.
+fn report_errors(stream: &Stream, out: &mut Findings) {
+    for e in &stream.errors {
+        let d = out.report(Code::K8S001, e.span.clone());
+        match &e.kind {
+            ErrorKind::Syntax => {
+                d.message(format!("invalid YAML: {}", e.message)).help(
+                    "fix the syntax; this document is skipped, the other documents are still linted",
+                );
+            }
+            ErrorKind::DuplicateKey { first } => {
+                d.message(e.message.clone())
+                    .help("remove one of the two keys: Kubernetes keeps only the last")
+                    .label(first.clone(), "first written here");
+            }
+            ErrorKind::AliasBudget => {
+                d.message(e.message.clone())
+                    .help("write the content out, or use fewer nested aliases");
+            }
+        }
+    }
+}
+
+/// Whether the file is a Helm or Go template: under a `templates/` folder whose parent holds
+/// a `Chart.yaml`, or with `{{` outside quoted strings, block scalars and comments (Argo
+/// Workflows and PrometheusRules keep `{{…}}` in strings and are linted).
+pub fn is_template(stream: &Stream, text: &str, path: Option<&Path>) -> bool {
+    if path.is_some_and(in_chart_templates) {
+        return true;
+    }
+    if !text.contains("{{") {
+        return false;
+    }
+    let mut allowed: Vec<Span> = stream.comments.iter().map(|c| c.span.clone()).collect();
+    for doc in &stream.documents {
+        collect_string_spans(&doc.root, &mut allowed);
+    }
+    allowed.sort_by_key(|s| s.start);
+    let inside = |at: u32| {
+        let i = allowed.partition_point(|s| s.start <= at);
+        // Spans do not overlap (except a copy from an alias, which is the anchor's own).
+        allowed[..i].iter().rev().take(4).any(|s| at < s.end)
+    };
+    text.match_indices("{{").any(|(at, _)| !inside(at as u32))
+}
+
+fn in_chart_templates(path: &Path) -> bool {
+    path.ancestors()
+        .skip(1)
+        .filter(|dir| dir.file_name().is_some_and(|n| n == "templates"))
+        .any(|dir| dir.parent().is_some_and(|p| p.join("Chart.yaml").is_file()))
+}
+
+/// The spans of quoted and block scalars (keys included), iteratively.
+fn collect_string_spans(root: &yaml::Node, out: &mut Vec<Span>) {
+    let mut todo = vec![root];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            yaml::Kind::Scalar(s) if s.style != yaml::ScalarStyle::Plain => {
+                out.push(n.span.clone());
+            }
+            yaml::Kind::Mapping(entries) => {
+                for e in entries {
+                    todo.push(&e.key);
+                    todo.push(&e.value);
+                }
+            }
+            yaml::Kind::Sequence(items) => todo.extend(items.iter()),
+            _ => {}
+        }
+    }
+}
+
+/// The comments that hold an `opslint:` directive: at the end of a line they cover that
+/// line; alone on a line, the next line that is not blank or a comment.
+fn suppression_comments(stream: &Stream, source: &SourceFile) -> Vec<Comment> {
+    let mut out = Vec::new();
+    for c in &stream.comments {
+        if !source.slice(&c.body).contains("opslint:") {
+            continue;
+        }
+        let line_index = source.line_index(c.span.start);
+        let line = source.line_span(line_index);
+        let own_line = source.slice(&(line.start..c.span.start)).trim().is_empty();
+        let covers = if own_line {
+            next_statement(source, line_index).unwrap_or(line)
+        } else {
+            line
+        };
+        out.push(Comment {
+            span: c.span.clone(),
+            body: c.body.clone(),
+            covers,
+            own_line,
+        });
+    }
+    out
+}
+
+/// Each object's `opslint.io/ignore` annotation as a comment covering the object (the
+/// suppression step reads `opslint.io/ignore: "…"` from its text).
+fn annotation_suppressions(model: &model::Model<'_>, source: &SourceFile) -> Vec<Comment> {
+    let mut out = Vec::new();
+    for ignore in model.objects.iter().filter_map(|o| o.ignore.as_ref()) {
+        let first = source.line_index(ignore.span.start);
+        let last = source.line_index(ignore.span.end);
+        let before = source.slice(&(source.line_start(first)..ignore.span.start));
+        let after_line = source.line_span(last);
+        let after = source.slice(&(ignore.span.end..after_line.end.max(ignore.span.end)));
+        let own_line = before.trim().is_empty()
+            && (after.trim().is_empty() || after.trim_start().starts_with('#'));
+        out.push(Comment {
+            span: ignore.span.clone(),
+            body: ignore.span.clone(),
+            covers: ignore.covers.clone(),
+            own_line,
+        });
+    }
+    out
+}
+
+fn next_statement(source: &SourceFile, after: usize) -> Option<Span> {
+    (after + 1..source.line_count())
+        .map(|i| source.line_span(i))
+        .find(|l| {
+            let t = source.slice(l).trim();
+            !t.is_empty() && !t.starts_with('#')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lint_text(text: &str) -> (SourceFile, LintOutput) {
+        let source = SourceFile::new("manifest.yaml", text);
+        let out = lint(&source, &LintContext::default());
+        (source, out)
+    }
+
+    fn codes(out: &LintOutput) -> Vec<Code> {
+        out.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn syntax_errors_and_duplicate_keys_are_k8s001() {
+        let text = "apiVersion: v1\nkind: Pod\nkind: Pod\n---\nbad: [1\n---\napiVersion: v1\nkind: Service\n";
+        let (source, out) = lint_text(text);
+        assert_eq!(codes(&out), vec![Code::K8S001, Code::K8S001]);
+        let dup = &out.diagnostics[0];
+        assert_eq!(source.line_col(dup.span.start).line, 3);
+        assert_eq!(dup.labels.len(), 1);
+        assert!(out.diagnostics[1].message.starts_with("invalid YAML"));
+    }
+
+    #[test]
+    fn templates_are_skipped() {
+        let helm = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\nbad: [\n";
+        let (_, out) = lint_text(helm);
+        assert!(codes(&out).is_empty());
+        let argo = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  args: [\"{{inputs.parameters.x}}\"]\n  script: |\n    echo {{x}}\n  # {{ comment }}\nkind: dup\n";
+        let (_, out) = lint_text(argo);
+        assert_eq!(codes(&out), vec![Code::K8S001]);
+    }
+
+    #[test]
+    fn template_detection() {
+        let is = |text: &str| is_template(&yaml::parse(text), text, None);
+        // PrometheusRule: expressions in quoted strings and block scalars are linted.
+        assert!(!is("kind: PrometheusRule\nspec:\n  groups:\n  - rules:\n    - annotations:\n        summary: '{{ $labels.instance }} down'\n        description: >\n          {{ $value }} for 5m\n"));
+        // `{{` in a plain scalar, at the start of a value, or breaking the YAML: a template.
+        assert!(is(
+            "kind: Pod\nmetadata:\n  name: web-{{ .Release.Name }}\n"
+        ));
+        assert!(is(
+            "kind: Pod\nspec:\n{{- if .Values.x }}\n  a: b\n{{- end }}\n"
+        ));
+        assert!(is(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{ toYaml .Values.meta }}\n"
+        ));
+        assert!(!is("apiVersion: v1\nkind: Pod\n"));
+    }
+
+    #[test]
+    fn chart_templates_folder_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Chart.yaml"), "name: x\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("templates/sub")).unwrap();
+        let path = dir.path().join("templates/sub/pod.yaml");
+        assert!(in_chart_templates(&path));
+        assert!(!in_chart_templates(&dir.path().join("pod.yaml")));
+    }
+
+    #[test]
+    fn suppression_comments_cover_their_line_or_the_next() {
+        let text = "apiVersion: v1 # opslint: ignore[K8S001]\n# opslint: ignore[K8S003]\n\n# other\nkind: Pod\n# plain comment\n";
+        let (source, out) = lint_text(text);
+        assert_eq!(out.comments.len(), 2);
+        assert_eq!(
+            source.slice(&out.comments[0].covers),
+            "apiVersion: v1 # opslint: ignore[K8S001]"
+        );
+        assert!(!out.comments[0].own_line);
+        assert_eq!(source.slice(&out.comments[1].covers), "kind: Pod");
+        assert!(out.comments[1].own_line);
+    }
+
+    #[test]
+    fn object_annotation_suppresses_in_the_object_only() {
+        let token = format!("ghp_{}", "R7tK2mX9qL4vN8wZ3cB6yD1fH5jP0sA2uE4g");
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    opslint.io/ignore: \"known-token, K8S001,NOPE\"\ndata:\n  t: {token}\n  t: x\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  t: {token}\n"
+        );
+        let (source, out) = lint_text(&text);
+        let kept = crate::suppress::apply(&source, &out.comments, out.diagnostics, &|_| true);
+        let found: Vec<(Code, u32)> = kept
+            .iter()
+            .map(|d| (d.code, source.line_col(d.span.start).line))
+            .collect();
+        // SEC002 and K8S001 suppressed in the first object, NOPE is unknown (OPS003), the
+        // second object's token stays.
+        assert_eq!(found, vec![(Code::SEC002, 13), (Code::OPS003, 5)]);
+        let unused =
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    opslint.io/ignore: K8S001\n";
+        let (source, out) = lint_text(unused);
+        let kept = crate::suppress::apply(&source, &out.comments, out.diagnostics, &|_| true);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].code, Code::OPS002);
+        let fix = kept[0].fix.as_ref().unwrap();
+        assert_eq!(
+            source.slice(&fix.edits[0].span),
+            "    opslint.io/ignore: K8S001\n"
+        );
+    }
+
+    #[test]
+    fn suppressing_a_duplicate_key() {
+        let text = "apiVersion: v1\nkind: Pod\n# opslint: ignore[K8S001] generated\nkind: Pod\n";
+        let (source, out) = lint_text(text);
+        let kept = crate::suppress::apply(&source, &out.comments, out.diagnostics, &|_| true);
+        assert!(kept.is_empty(), "{kept:?}");
+    }
+}

@@ -1,0 +1,107 @@
+//! End-to-end checks of the Kubernetes engine through the command line: K8S001, the secrets
+//! feed with masking, comment and annotation suppressions, Helm templates skipped.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+
+/// Lints the files `(name, text)` in a scratch folder; returns (code, file, line) found.
+fn lint(files: &[(&str, &str)]) -> (Vec<(String, String, u64)>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let out = Command::cargo_bin("opslint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--select",
+            "ALL",
+            "--output-format",
+            "json",
+            "--exit-zero",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap().replace('\\', "/");
+            let file = path.rsplit("./").next().unwrap().to_string();
+            (
+                f["code"].as_str().unwrap().to_string(),
+                file,
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    (found, stdout)
+}
+
+const PASSWORD: &str = "Xq7-hunter-Secret";
+
+#[test]
+fn kubernetes_end_to_end() {
+    let deploy = format!(
+        "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  replicas: 3
+  template:
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        env:
+        - name: DB_PASSWORD
+          value: {PASSWORD}
+        - name: OTHER_PASSWORD
+          # opslint: ignore[SEC001] rotated test credential
+          value: {PASSWORD}2
+        - name: THIRD_PASSWORD
+          value: {PASSWORD}3 # opslint: ignore[hardcoded-secret]
+---
+this: [is broken
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  annotations:
+    opslint.io/ignore: hardcoded-secret
+stringData:
+  password: {PASSWORD}
+"
+    );
+    let helm =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n  x: x\n  x: y\n";
+    let (found, stdout) = lint(&[
+        ("deploy.yaml", &deploy),
+        ("chart/Chart.yaml", "apiVersion: v2\nname: c\n"),
+        (
+            "chart/templates/pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  x: 1\n  x: 2\n",
+        ),
+        ("pod.yaml", helm),
+        ("values.yaml", "image:\n  tag: x\n  tag: y\n"),
+    ]);
+    let want: Vec<(String, String, u64)> = [("K8S001", 7), ("SEC001", 15), ("K8S001", 22)]
+        .iter()
+        .map(|(c, l)| (c.to_string(), "deploy.yaml".to_string(), *l))
+        .collect();
+    assert_eq!(found, want, "{stdout}");
+    assert!(!stdout.contains(PASSWORD), "secret not masked: {stdout}");
+}
