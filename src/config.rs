@@ -545,7 +545,7 @@ impl Settings {
                 )
             })?;
         }
-        let options = Options {
+        let mut options = Options {
             trusted_registries: raw.dockerfile.trusted_registries.clone(),
             non_root_images: raw
                 .dockerfile
@@ -554,6 +554,7 @@ impl Settings {
                 .map(|g| g.get_ref().clone())
                 .collect(),
             secrets_allow: raw.secrets.allow.clone(),
+            ..Options::default()
         };
 
         // [kubernetes], [nginx], [jenkinsfile], [secrets]
@@ -573,6 +574,7 @@ impl Settings {
         let kubernetes = KubernetesSettings {
             target_version: version(&raw.kubernetes.target_version)?,
         };
+        options.kubernetes_target_version = kubernetes.target_version.clone();
         let nginx = NginxSettings {
             version: version(&raw.nginx.version)?,
             prefix: raw.nginx.prefix.clone(),

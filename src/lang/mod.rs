@@ -64,6 +64,9 @@ pub struct Options {
     pub non_root_images: Vec<String>,
     /// `[secrets] allow`: values or key names never reported as secrets.
     pub secrets_allow: Vec<String>,
+    /// `[kubernetes] target-version` ("1.30"): which apiVersions are removed or deprecated.
+    /// `None` means the default of the catalogue.
+    pub kubernetes_target_version: Option<String>,
 }
 
 /// What an engine knows about the file besides its text.
