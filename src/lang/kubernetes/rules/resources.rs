@@ -7,6 +7,7 @@ use super::super::Ctx;
 use crate::diagnostic::Findings;
 use crate::registry::Code;
 use std::cmp::Ordering;
+use std::path::Path;
 
 pub fn check(cx: &Ctx<'_>, out: &mut Findings) {
     invalid_manifest(cx, out);
@@ -222,8 +223,9 @@ fn validated_pod_kind(obj: &Object<'_>) -> bool {
 
 /// K8S002 invalid-manifest: a manifest whose shape the API server rejects.
 fn invalid_manifest(cx: &Ctx<'_>, out: &mut Findings) {
+    let kustomized = cx.lint.disk_path.as_deref().is_some_and(near_kustomization);
     for obj in &cx.model.objects {
-        missing_selector(obj, out);
+        missing_selector(obj, kustomized, out);
         let Some(pod) = &obj.pod else {
             continue;
         };
@@ -254,17 +256,43 @@ fn invalid_manifest(cx: &Ctx<'_>, out: &mut Findings) {
                 }
             }
         }
-        // A workload template in which no container has an image is a kustomize patch, not a
-        // manifest of its own: only the values it writes are checked.
-        let partial = obj.kind != "Pod" && !pod.containers.iter().any(|c| present(c.image));
+        // A kustomize base or patch, a workload template in which no container has an image,
+        // or an apps/v1 workload without a selector is not a manifest of its own: what it
+        // leaves out (images, selectors) may come from elsewhere.
+        let partial = kustomized
+            || (obj.kind != "Pod" && !pod.containers.iter().any(|c| present(c.image)))
+            || lacks_selector(obj);
         for c in with_init(pod) {
             container_shape(obj, c, partial, out);
         }
     }
 }
 
-/// K8S002 for an apps/v1 workload without `spec.selector`.
-fn missing_selector(obj: &Object<'_>, out: &mut Findings) {
+/// Whether the file's folder or its parent holds a `kustomization.yaml`: the file may be a base
+/// whose selector `commonLabels` fills in, or a patch.
+fn near_kustomization(path: &Path) -> bool {
+    path.ancestors().skip(1).take(2).any(|dir| {
+        ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .any(|name| dir.join(name).is_file())
+    })
+}
+
+/// An apps/v1 workload whose `spec` has no `selector`.
+fn lacks_selector(obj: &Object<'_>) -> bool {
+    obj.api_version == "apps/v1"
+        && matches!(
+            obj.kind,
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+        )
+        && obj
+            .node
+            .get("spec")
+            .is_some_and(|s| s.is_mapping() && s.get("selector").map_or(true, Node::is_null))
+}
+
+/// K8S002 for an apps/v1 workload without `spec.selector`, or with one that is not a mapping.
+fn missing_selector(obj: &Object<'_>, kustomized: bool, out: &mut Findings) {
     if obj.api_version != "apps/v1"
         || !matches!(
             obj.kind,
@@ -289,7 +317,7 @@ fn missing_selector(obj: &Object<'_>, out: &mut Findings) {
                 .help("write `selector: {matchLabels: {…}}` with the pod template's labels");
         }
         Some(selector) if !selector.is_null() => {}
-        _ if pod.containers.iter().any(|c| present(c.image)) => {
+        _ if !kustomized && pod.containers.iter().any(|c| present(c.image)) => {
             out.report(Code::K8S002, obj.anchor())
                 .message(format!("{} has no `spec.selector`", object_label(obj)))
                 .help("apps/v1 requires `spec.selector.matchLabels`; repeat the pod template's labels there");
@@ -345,7 +373,8 @@ fn container_shape(obj: &Object<'_>, c: &Container<'_>, partial: bool, out: &mut
             for e in values.entries() {
                 let resource = e.key.as_str().unwrap_or("?");
                 let v = &e.value;
-                if v.is_null() || quantity_of(v).is_some() || is_yaml_number(v) {
+                if v.is_null() || quantity_of(v).is_some() || is_yaml_number(v) || is_placeholder(v)
+                {
                     continue;
                 }
                 let key = format!("resources.{section}.{resource}");
@@ -371,7 +400,7 @@ fn container_shape(obj: &Object<'_>, c: &Container<'_>, partial: bool, out: &mut
             let Some(v) = probe.get(field.0).filter(|v| !v.is_null()) else {
                 continue;
             };
-            if v.as_i64().is_none() {
+            if v.as_i64().is_none() && !is_placeholder(v) {
                 let key = format!("{key}.{}", field.0);
                 wrong_type(out, v, &who, &key, "an integer", describe(v));
             }
@@ -385,7 +414,7 @@ fn container_shape(obj: &Object<'_>, c: &Container<'_>, partial: bool, out: &mut
     for port in &c.ports {
         if let Some(v) = port
             .container_port
-            .filter(|v| !v.is_null() && v.as_i64().is_none())
+            .filter(|v| !v.is_null() && v.as_i64().is_none() && !is_placeholder(v))
         {
             wrong_type(out, v, &who, "containerPort", "an integer", describe(v));
         }
@@ -407,6 +436,17 @@ fn container_shape(obj: &Object<'_>, c: &Container<'_>, partial: bool, out: &mut
             }
         }
     }
+}
+
+/// A value left for a templating step (`${PORT}`, `$(QTY)`, `CONTAINER_PORT`): not checked.
+fn is_placeholder(node: &Node) -> bool {
+    node.as_str().is_some_and(|s| {
+        s.contains("${")
+            || s.contains("$(")
+            || (s.starts_with(|c: char| c.is_ascii_uppercase())
+                && s.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+    })
 }
 
 /// A plain YAML number (int or float), which the API server accepts as a quantity.
@@ -688,9 +728,40 @@ spec:
         assert_findings(K8S002, dc, &[]);
         // Numbers as quantities are fine; null and empty sections are fine.
         assert_findings(K8S002, &deploy("        resources:\n          requests: {cpu: 1, memory: 1e9}\n          limits:\n"), &[]);
+        // Placeholders for a templating step are not values yet.
+        assert_findings(K8S002, &deploy("        ports:\n        - containerPort: PORT\n        - containerPort: ${PORT}\n        resources:\n          limits: {nvidia.com/gpu: \"${GPUS}\"}\n"), &[]);
+        // An apps/v1 workload without a selector is reported once, not for its imageless
+        // containers as well (a patch adding a sidecar).
+        let sidecar_patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: proxy, image: proxy:1}\n      - {name: app, args: [--x]}\n";
+        assert_findings(K8S002, sidecar_patch, &[(2, 7)]);
         // Multi-document and List.
         let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  spec:\n    containers: [{name: a}]\n---\napiVersion: v1\nkind: Pod\nspec:\n  containers: [{image: x:1}]\n";
         assert_findings(K8S002, list, &[(7, 25), (12, 16)]);
+    }
+
+    #[test]
+    fn invalid_manifest_beside_a_kustomization() {
+        use crate::lang::{LintContext, Options};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("kustomization.yaml"),
+            "resources: [deploy.yaml]\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("patches")).unwrap();
+        let base = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: proxy, image: proxy:1}\n      - {name: app}\n";
+        for path in [
+            dir.path().join("deploy.yaml"),
+            dir.path().join("patches/p.yaml"),
+        ] {
+            let source = crate::source::SourceFile::new("deploy.yaml", base);
+            let ctx = LintContext {
+                disk_path: Some(path),
+                options: Options::default(),
+            };
+            let out = super::super::super::lint(&source, &ctx);
+            assert!(!out.diagnostics.iter().any(|d| d.code == K8S002));
+        }
     }
 
     #[test]
