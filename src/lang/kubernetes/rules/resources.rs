@@ -740,6 +740,35 @@ spec:
     }
 
     #[test]
+    fn odd_input_does_not_panic() {
+        let bodies = [
+            "        resources: x\n",
+            "        resources: {requests: 1, limits: [1]}\n",
+            "        resources: {requests: {cpu: [1]}, limits: {cpu: {a: 1}}}\n",
+            "        resources: {requests: {cpu: 99999999999999999999999999999999999}, limits: {cpu: 1e9999}}\n",
+            "        resources: {requests: {cpu: 0.00000000000000000000000000000000000001}, limits: {cpu: 1Ei}}\n",
+            "        resources: {requests: {é: 1}, limits: {é: 0}}\n",
+            "        livenessProbe: x\n        readinessProbe: [1]\n",
+            "        livenessProbe: {httpGet: x}\n        readinessProbe: {httpGet: {port: [a]}}\n",
+            "        livenessProbe:\n        readinessProbe: {initialDelaySeconds: 99999999999999999999}\n",
+            "        ports: 1\n        env: {a: 1}\n",
+            "        env: [1, {name: [x], value: {a: 1}}]\n",
+        ];
+        for body in bodies {
+            let text = deploy(body);
+            let _ = lint_with(crate::lang::Options::default(), &text);
+        }
+        for text in [
+            "apiVersion: v1\nkind: Pod\nspec:\n",
+            "apiVersion: v1\nkind: Pod\nspec: {containers: }\n",
+            "apiVersion: v1\nkind: Pod\nspec: {containers: [~, [], 1]}\n",
+            "apiVersion: apps/v1\nkind: Deployment\nspec: {selector: 1, template: {spec: {containers: x}}}\n",
+        ] {
+            let _ = lint_with(crate::lang::Options::default(), text);
+        }
+    }
+
+    #[test]
     fn invalid_manifest_beside_a_kustomization() {
         use crate::lang::{LintContext, Options};
         let dir = tempfile::tempdir().unwrap();
