@@ -4,6 +4,7 @@
 //! `cross_object`.
 
 mod objects;
+mod probes;
 mod resources;
 mod security;
 
@@ -13,6 +14,7 @@ use crate::diagnostic::Findings;
 /// Runs every single-object Kubernetes rule on one file.
 pub fn run(cx: &Ctx<'_>, out: &mut Findings) {
     resources::check(cx, out);
+    probes::check(cx, out);
     security::check(cx, out);
     objects::check(cx, out);
 }
