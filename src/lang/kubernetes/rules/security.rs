@@ -215,23 +215,38 @@ fn privilege_escalation(cx: &Ctx<'_>, out: &mut Findings) {
                     Some(false) => {
                         let privileged =
                             c.security("privileged").and_then(Node::as_bool) == Some(true);
-                        let sys_admin = capabilities(c, "add")
+                        let added: Vec<&str> = capabilities(c, "add")
                             .iter()
                             .filter_map(Node::as_str)
-                            .any(|n| capability(n) == "SYS_ADMIN");
-                        let cause = if privileged {
-                            "`privileged: true`"
-                        } else if sys_admin {
-                            "the added `SYS_ADMIN` capability"
+                            .collect();
+                        // The API server rejects `false` beside `privileged: true` and beside
+                        // the literal `CAP_SYS_ADMIN`; other spellings pass its check.
+                        let (cause, rejected) = if privileged {
+                            ("`privileged: true`".to_string(), true)
+                        } else if let Some(cap) = added
+                            .iter()
+                            .find(|n| matches!(capability(n).as_str(), "SYS_ADMIN" | "ALL"))
+                        {
+                            (
+                                format!("the added `{}` capability", cap.trim()),
+                                *cap == "CAP_SYS_ADMIN",
+                            )
                         } else {
                             continue;
+                        };
+                        let rejected = if rejected {
+                            " (the API server rejects the pair)"
+                        } else {
+                            ""
                         };
                         out.report(Code::K8S014, node.span.clone())
                             .message(format!(
                                 "{who}: `allowPrivilegeEscalation: false` has no effect, \
-                                 {cause} allows escalation (the API server rejects the pair)"
+                                 {cause} already grants more than escalation would{rejected}"
                             ))
-                            .help(format!("remove {cause}, which is what grants escalation"));
+                            .help(format!(
+                                "remove {cause}, which is what grants the privileges"
+                            ));
                     }
                     None => {}
                 },
@@ -487,6 +502,12 @@ fn host_namespaces(cx: &Ctx<'_>, out: &mut Findings) {
 /// What a host path is, when it is the container runtime's socket or the folder holding it.
 fn runtime_socket(path: &str) -> Option<&'static str> {
     let path = path.trim().trim_end_matches('/');
+    // The Windows runtimes listen on named pipes.
+    match path.to_ascii_lowercase().as_str() {
+        r"\\.\pipe\docker_engine" => return Some("the Docker named pipe"),
+        r"\\.\pipe\containerd-containerd" => return Some("the containerd named pipe"),
+        _ => {}
+    }
     let file = path.rsplit('/').next().unwrap_or(path);
     match file {
         "docker.sock" => return Some("the Docker socket"),
@@ -950,6 +971,15 @@ spec:
         let sys_admin = "securityContext:\n  allowPrivilegeEscalation: false\n  \
                          capabilities: {add: [CAP_SYS_ADMIN]}";
         assert_findings(K8S014, &deploy(sys_admin, ""), &[(15, 37)]);
+        let msg = first_message(K8S014, &deploy(sys_admin, "")).unwrap_or_default();
+        assert!(
+            msg.contains("`CAP_SYS_ADMIN`") && msg.contains("rejects"),
+            "{msg}"
+        );
+        let spelled = sys_admin.replace("CAP_SYS_ADMIN", "SYS_ADMIN");
+        assert_findings(K8S014, &deploy(&spelled, ""), &[(15, 37)]);
+        let msg = first_message(K8S014, &deploy(&spelled, "")).unwrap_or_default();
+        assert!(!msg.contains("rejects"), "{msg}");
         let net_admin = "securityContext:\n  allowPrivilegeEscalation: false\n  \
                          capabilities: {add: [NET_BIND_SERVICE]}";
         assert_findings(K8S014, &deploy(net_admin, ""), &[]);
@@ -1133,6 +1163,12 @@ volumes:
             "{msg}"
         );
         assert_findings(K8S020, &deploy("", "volumes: []"), &[]);
+        let pipe = deploy(
+            "",
+            "os: {name: windows}\nvolumes:\n- {name: p, hostPath: {path: '\\\\.\\pipe\\docker_engine'}}",
+        );
+        let msg = first_message(K8S020, &pipe).unwrap_or_default();
+        assert!(msg.contains("Docker named pipe"), "{msg}");
     }
 
     #[test]
@@ -1219,9 +1255,62 @@ spec:
       containers: [{name: agent, image: agent:1}, {name: side, image: side:1}]
 ";
         assert_findings(K8S043, annotated, &[(10, 63)]);
+        // Windows pods are not exempt: hostProcess is theirs.
+        let host_process = deploy(
+            "securityContext: {windowsOptions: {hostProcess: true}}",
+            "os: {name: windows}\nhostNetwork: true",
+        );
+        assert_findings(K8S043, &host_process, &[(16, 57)]);
         // Pod-level contexts are checked too.
         let pod =
             "securityContext: {seLinuxOptions: {level: 's0'}, windowsOptions: {hostProcess: true}}";
         assert_findings(K8S043, &deploy("", pod), &[(11, 86)]);
+    }
+
+    #[test]
+    fn other_kinds_and_documents() {
+        // A multi-document file: a Job, a PodTemplate, a ConfigMap and a CRD with a template
+        // that is not a pod.
+        let text = "\
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: migrate
+        image: migrate
+        securityContext: {privileged: true}
+---
+apiVersion: v1
+kind: PodTemplate
+metadata: {name: tpl}
+template:
+  spec:
+    hostIPC: true
+    containers: [{name: t, image: 't:latest'}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {image: 'nginx:latest', privileged: 'true'}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  template:
+    spec: {hostNetwork: true, image: nginx}
+";
+        assert_findings(K8S012, text, &[(10, 16), (19, 35)]);
+        assert_findings(K8S013, text, &[(11, 39)]);
+        assert_findings(K8S019, text, &[(18, 14)]);
+        // A Pod with no containers at all: nothing to say about containers.
+        let empty = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {}\n";
+        for code in [K8S012, K8S014, K8S015, K8S016, K8S018] {
+            assert_findings(code, empty, &[]);
+        }
     }
 }
