@@ -290,7 +290,7 @@ spec:
             .diagnostics
             .iter()
             .map(|d| d.code)
-            .filter(|c| !c.to_string().starts_with("K8S"))
+            .filter(|c| c.as_str().starts_with("SEC"))
             .collect();
         assert_eq!(codes, vec![Code::SEC002]);
         assert_eq!(out.secrets.len(), 1);
