@@ -286,7 +286,12 @@ spec:
         );
         let source = crate::source::SourceFile::new("p.yaml", text.as_str());
         let out = super::super::lint(&source, &crate::lang::LintContext::default());
-        let codes: Vec<Code> = out.diagnostics.iter().map(|d| d.code).collect();
+        let codes: Vec<Code> = out
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .filter(|c| c.meta().default_on)
+            .collect();
         assert_eq!(codes, vec![Code::SEC002]);
         assert_eq!(out.secrets.len(), 1);
         assert_eq!(slice(&text, &out.secrets[0]), token);
