@@ -3,6 +3,7 @@
 //! compare objects across files (✕ in the catalogue) run after every file is linted, in
 //! `cross_object`.
 
+mod api_versions;
 mod objects;
 mod resources;
 mod security;
@@ -15,6 +16,7 @@ pub fn run(cx: &Ctx<'_>, out: &mut Findings) {
     resources::check(cx, out);
     security::check(cx, out);
     objects::check(cx, out);
+    api_versions::check(cx, out);
 }
 
 #[cfg(test)]
