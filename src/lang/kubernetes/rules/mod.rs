@@ -5,6 +5,7 @@
 
 mod api_versions;
 mod objects;
+mod rbac;
 mod resources;
 mod security;
 
@@ -17,6 +18,7 @@ pub fn run(cx: &Ctx<'_>, out: &mut Findings) {
     security::check(cx, out);
     objects::check(cx, out);
     api_versions::check(cx, out);
+    rbac::check(cx, out);
 }
 
 #[cfg(test)]
