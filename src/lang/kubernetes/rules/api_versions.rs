@@ -365,11 +365,11 @@ fn advice(row: &Removal, object: &Object<'_>, target: u32) -> String {
         }
         Some((api, _, _)) => format!("use `{api}`"),
         None if object.kind == "PodSecurityPolicy" => {
-            "PodSecurityPolicy has no replacement: use Pod Security Admission \
+            "nothing replaces it; use Pod Security Admission \
              (`pod-security.kubernetes.io/enforce` labels on the namespace)"
                 .to_string()
         }
-        None => "it has no replacement".to_string(),
+        None => "nothing replaces it".to_string(),
     }
 }
 

@@ -180,7 +180,9 @@ fn selector_mismatch(cx: &Ctx<'_>, out: &mut Findings) {
         let match_labels = selector.get("matchLabels");
         let match_expressions = selector.get("matchExpressions");
         // ReplicationController and DeploymentConfig write the labels directly.
-        let plain = match_labels.is_none() && match_expressions.is_none();
+        let plain = match_labels.is_none()
+            && match_expressions.is_none()
+            && matches!(object.kind, "ReplicationController" | "DeploymentConfig");
         let pairs = if plain { Some(selector) } else { match_labels };
         for entry in pairs.map(Node::entries).unwrap_or(&[]) {
             let (Some(key), Some(want)) = (entry.key.as_str(), entry.value.as_str()) else {
@@ -303,7 +305,9 @@ const CLUSTER_SCOPED: &[&str] = &[
     "CSIDriver",
     "CSINode",
     "CustomResourceDefinition",
+    "DeviceClass",
     "FlowSchema",
+    "GatewayClass",
     "IngressClass",
     "MutatingWebhookConfiguration",
     "Namespace",
@@ -312,12 +316,16 @@ const CLUSTER_SCOPED: &[&str] = &[
     "PodSecurityPolicy",
     "PriorityClass",
     "PriorityLevelConfiguration",
+    "ResourceSlice",
     "RuntimeClass",
+    "SecurityContextConstraints",
     "StorageClass",
     "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",
     "ValidatingWebhookConfiguration",
     "VolumeAttachment",
+    "VolumeSnapshotClass",
+    "VolumeSnapshotContent",
 ];
 
 /// K8S035 default-namespace: no `metadata.namespace`, or `default`.
@@ -326,7 +334,11 @@ fn default_namespace(cx: &Ctx<'_>, out: &mut Findings) {
         return;
     }
     for object in &cx.model.objects {
-        if CLUSTER_SCOPED.contains(&object.kind) || object.kind.starts_with("Cluster") {
+        // `Cluster*` kinds (ClusterIssuer, ClusterPolicy, ClusterSecretStore…) are
+        // cluster-scoped by convention; OLM's ClusterServiceVersion is the exception.
+        let cluster_named =
+            object.kind.starts_with("Cluster") && object.kind != "ClusterServiceVersion";
+        if CLUSTER_SCOPED.contains(&object.kind) || cluster_named {
             continue;
         }
         let (span, message) = match object.namespace {
@@ -490,6 +502,14 @@ spec:
     image: busybox:1
     env: [{name: A, value: x}, {name: A, value: y}]
 ---
+apiVersion: v1
+kind: Pod
+spec:
+  containers:
+  - name: a
+    image: x:1
+    env: [{name: ~, value: x}, {name: ~, value: y}, {value: z}, {value: z}]
+---
 containers:
 - env: [{name: A, value: x}, {name: A, value: y}]
 ",
@@ -581,6 +601,10 @@ spec:
         // Node affinity alone does not spread replicas.
         let node = "      affinity:\n        nodeAffinity: {}\n";
         assert_findings(K8S025, &deploy("3", node), &[(2, 7)]);
+        // Written but empty is no spread either.
+        let null =
+            "      affinity:\n        podAntiAffinity:\n      topologySpreadConstraints: ~\n";
+        assert_findings(K8S025, &deploy("3", null), &[(2, 7)]);
         // replicas unset (an HPA scales it) means one; other kinds are not checked.
         assert_findings(
             K8S025,
@@ -681,6 +705,16 @@ spec:
     spec:
       containers: [{name: job, image: x:1}]
 ---
+apiVersion: apps/v1
+kind: Deployment
+spec:
+  selector: {app: other}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers: [{name: web, image: nginx:1.27}]
+---
 apiVersion: v1
 kind: Service
 spec:
@@ -771,8 +805,16 @@ metadata: {name: r}
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
+---
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: {name: letsencrypt}
+---
+apiVersion: operators.coreos.com/v1alpha1
+kind: ClusterServiceVersion
+metadata: {name: op}
 ",
-            &[(2, 7), (7, 32)],
+            &[(2, 7), (7, 32), (26, 7)],
         );
     }
 
