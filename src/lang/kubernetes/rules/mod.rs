@@ -3,8 +3,10 @@
 //! compare objects across files (✕ in the catalogue) run after every file is linted, in
 //! `cross_object`.
 
+mod api_versions;
 mod objects;
 mod probes;
+mod rbac;
 mod resources;
 mod security;
 
@@ -17,6 +19,8 @@ pub fn run(cx: &Ctx<'_>, out: &mut Findings) {
     probes::check(cx, out);
     security::check(cx, out);
     objects::check(cx, out);
+    api_versions::check(cx, out);
+    rbac::check(cx, out);
 }
 
 #[cfg(test)]
