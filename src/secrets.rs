@@ -429,6 +429,23 @@ pub fn is_placeholder(value: &str) -> bool {
     if v.is_empty() {
         return true;
     }
+    // Names standing in for a value: `YOUR_API_KEY`, `GOOGLE_API_KEY_VAL`, or a format prefix
+    // followed by one (`nvapi-NVKEY`).
+    let is_upper_word = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    };
+    let last_word = v.rsplit(['-', '_', '.']).next().unwrap_or(v);
+    if (is_upper_word(v) && v.contains('_'))
+        || (v.contains('-')
+            && is_upper_word(last_word)
+            && ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASS"]
+                .iter()
+                .any(|n| last_word.ends_with(n)))
+    {
+        return true;
+    }
     // References: $VAR, ${VAR}, $(cmd), `cmd`, {{ … }}, ${{ … }}, %VAR%, @VAR@, <…>, {0}, %s.
     if v.contains('$')
         || v.contains("{{")
