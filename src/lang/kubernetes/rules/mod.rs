@@ -3,6 +3,7 @@
 //! compare objects across files (✕ in the catalogue) run after every file is linted, in
 //! `cross_object`.
 
+pub mod cross_object;
 mod objects;
 mod resources;
 mod security;
