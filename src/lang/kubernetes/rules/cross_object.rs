@@ -255,13 +255,56 @@ fn scalar_map(node: &Node) -> Option<Labels> {
         .collect()
 }
 
+/// A name as an object reference: a DNS name. Anything else (`${VAR}`, `<NAME>`, `PORT`) is
+/// a placeholder filled in later, never compared.
 fn named(node: Option<&Node>) -> Option<Named> {
     let n = node?;
     let name = n.as_str()?.trim();
-    (!name.is_empty()).then(|| Named {
+    is_dns_name(name).then(|| Named {
         name: name.to_string(),
         span: n.span.clone(),
     })
+}
+
+fn is_dns_name(s: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    s.len() <= 253
+        && s.starts_with(alnum)
+        && s.ends_with(alnum)
+        && s.chars().all(|c| alnum(c) || c == '-' || c == '.')
+}
+
+/// A port name as Kubernetes accepts it (IANA service name): else a placeholder.
+fn is_port_name(s: &str) -> bool {
+    s.len() <= 15
+        && s.chars().any(|c| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// A label key and value as Kubernetes accepts them: else a placeholder.
+fn is_label(key: &str, value: &str) -> bool {
+    let ok = |s: &str, extra: &[char]| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c) || extra.contains(&c))
+    };
+    !key.is_empty() && ok(key, &['/']) && ok(value, &[])
+}
+
+/// Labels the controllers add to the pods they create (never written in a template).
+fn controller_label(key: &str) -> bool {
+    matches!(
+        key,
+        "job-name" | "controller-uid" | "pod-template-hash" | "controller-revision-hash"
+    ) || [
+        "batch.kubernetes.io/",
+        "statefulset.kubernetes.io/",
+        "apps.kubernetes.io/",
+        "jobset.sigs.k8s.io/",
+        "leaderworkerset.sigs.k8s.io/",
+    ]
+    .iter()
+    .any(|p| key.starts_with(p))
 }
 
 /// Kinds whose pods are counted by `spec.replicas` (default 1).
@@ -390,7 +433,10 @@ fn service_facts(spec: Option<&Node>) -> ServiceFacts {
         .filter(|_| !external)
         .and_then(|e| {
             let labels = scalar_map(&e.value)?;
-            (!labels.is_empty()).then(|| (e.key.span.clone(), labels))
+            let comparable = labels
+                .iter()
+                .all(|(k, v)| is_label(k, v) && !controller_label(k));
+            (comparable && !labels.is_empty()).then(|| (e.key.span.clone(), labels))
         });
     let target_ports = spec
         .and_then(|s| s.get("ports"))
@@ -405,7 +451,7 @@ fn service_facts(spec: Option<&Node>) -> ServiceFacts {
                     let s = t.as_str()?.trim();
                     match s.parse::<i64>() {
                         Ok(n) => PortRef::Number(n),
-                        Err(_) if !s.is_empty() => PortRef::Name(s.to_string()),
+                        Err(_) if is_port_name(s) => PortRef::Name(s.to_string()),
                         Err(_) => return None,
                     }
                 }
@@ -559,6 +605,35 @@ fn same_namespace(a: &ObjectFacts, b: &ObjectFacts) -> bool {
     }
 }
 
+/// Whether an operator may create an object named `name` (or labelled with it): a custom
+/// resource of the set in the namespace is named `name` or a prefix of it (`kibana` makes
+/// `kibana-kb-http`).
+fn operator_may_make(o: &ObjectFacts, name: &str, all: &[&ObjectFacts]) -> bool {
+    all.iter().any(|c| {
+        same_namespace(o, c)
+            && c.pod.is_none()
+            && !is_builtin(&c.kind)
+            && c.name.as_deref().is_some_and(|n| {
+                name == n
+                    || name
+                        .strip_prefix(n)
+                        .is_some_and(|rest| rest.starts_with('-'))
+            })
+    })
+}
+
+/// `Deployment a, Deployment b`, each object once.
+fn describe_all(objects: &[&ObjectFacts]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for o in objects {
+        let d = describe(o);
+        if !names.contains(&d) {
+            names.push(d);
+        }
+    }
+    names.join(", ")
+}
+
 fn describe(o: &ObjectFacts) -> String {
     match &o.name {
         Some(n) => format!("{} {n}", o.kind),
@@ -624,19 +699,13 @@ fn service_selects_nothing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Find
     let Some((key, labels)) = o.service.as_ref().and_then(|s| s.selector.as_ref()) else {
         return;
     };
-    if !all.iter().any(|p| p.pod.is_some()) || !selected_pods(o, labels, all).is_empty() {
+    if !all.iter().any(|p| p.pod.is_some() && same_namespace(o, p))
+        || !selected_pods(o, labels, all).is_empty()
+    {
         return;
     }
     // Pods an operator creates from a custom resource are often labelled with its name.
-    let operator_made = all.iter().any(|c| {
-        same_namespace(o, c)
-            && c.pod.is_none()
-            && !is_builtin(&c.kind)
-            && c.name
-                .as_ref()
-                .is_some_and(|n| labels.iter().any(|(_, v)| v == n))
-    });
-    if operator_made {
+    if labels.iter().any(|(_, v)| operator_may_make(o, v, all)) {
         return;
     }
     out.report(Code::K8S028, key.clone())
@@ -674,7 +743,6 @@ fn service_target_port_missing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut 
         if !missing {
             continue;
         }
-        let names: Vec<String> = selected.iter().map(|p| describe(p)).collect();
         let (what, help) = match &t.port {
             PortRef::Name(name) => (
                 format!("port named `{name}`"),
@@ -689,7 +757,7 @@ fn service_target_port_missing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut 
             .message(format!(
                 "{} targets {what}, which no container of {} declares",
                 describe(o),
-                names.join(", ")
+                describe_all(&selected)
             ))
             .help(help);
     }
@@ -700,7 +768,7 @@ fn hpa_target_missing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings)
     let Some((kind, target)) = &o.hpa_target else {
         return;
     };
-    if !all.iter().any(|w| &w.kind == kind) {
+    if !all.iter().any(|w| &w.kind == kind && same_namespace(o, w)) {
         return;
     }
     let found = all.iter().any(|w| {
@@ -723,7 +791,10 @@ fn missing_network_policy(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findi
     let Some(pod) = o.pod.as_ref().filter(|p| !p.host_network) else {
         return;
     };
-    if !all.iter().any(|p| p.network_policy.is_some()) {
+    if !all
+        .iter()
+        .any(|p| p.network_policy.is_some() && same_namespace(o, p))
+    {
         return;
     }
     let selected = all.iter().any(|p| {
@@ -747,7 +818,7 @@ fn missing_pod_disruption_budget(o: &ObjectFacts, all: &[&ObjectFacts], out: &mu
     let (Some(pod), Some(count)) = (&o.pod, o.replicas.as_ref().and_then(|r| r.count)) else {
         return;
     };
-    if count <= 1 || !all.iter().any(|p| p.pdb.is_some()) {
+    if count <= 1 || !all.iter().any(|p| p.pdb.is_some() && same_namespace(o, p)) {
         return;
     }
     let covered = all.iter().any(|p| {
@@ -771,8 +842,9 @@ fn missing_config_reference(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Fin
         return;
     };
     for r in &pod.config_refs {
-        let defines = |c: &&&ObjectFacts| c.defines.iter().any(|(k, _)| *k == r.kind);
-        if !all.iter().any(|c| defines(&c)) {
+        let defines =
+            |c: &ObjectFacts| same_namespace(o, c) && c.defines.iter().any(|(k, _)| *k == r.kind);
+        if !all.iter().any(|c| defines(c)) {
             continue;
         }
         let found = all.iter().any(|c| {
@@ -896,13 +968,12 @@ fn pdb_blocks_eviction(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings
         }
     }
     if n >= total {
-        let names: Vec<String> = selected.iter().map(|w| describe(w)).collect();
         out.report(Code::K8S041, min.span.clone())
             .message(format!(
                 "{} requires {n} pods available but {} run{} {total}: none can ever be evicted",
                 describe(o),
-                names.join(", "),
-                if names.len() == 1 { "s" } else { "" }
+                describe_all(&selected),
+                if selected.len() == 1 { "s" } else { "" }
             ))
             .help(help);
     }
@@ -921,13 +992,13 @@ fn dangling_reference(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings)
         refs.push(("ServiceAccount", sa, "the pods' ServiceAccount"));
     }
     for (kind, r, role) in refs {
-        if !all.iter().any(|c| c.kind == kind) {
+        if !all.iter().any(|c| c.kind == kind && same_namespace(o, c)) {
             continue;
         }
         let found = all.iter().any(|c| {
             c.kind == kind && c.name.as_deref() == Some(r.name.as_str()) && same_namespace(o, c)
         });
-        if !found {
+        if !found && !operator_may_make(o, &r.name, all) {
             out.report(Code::K8S044, r.span.clone())
                 .message(format!(
                     "{} names {kind} {} as {role}, but no {kind} of that name is defined in {}",
@@ -1057,8 +1128,16 @@ spec:
         // A different namespace does not match; an unwritten one may.
         let other_ns = DEPLOY.replace("  name: web\nspec", "  name: web\n  namespace: b\nspec");
         let svc_a = SERVICE.replace("  name: web\nspec", "  name: web\n  namespace: a\nspec");
-        assert_eq!(in_set(Code::K8S028, &[&svc_a, &other_ns], 0), vec![(7, 3)]);
         assert_eq!(in_set(Code::K8S028, &[SERVICE, &other_ns], 0), vec![]);
+        // No pod template at all in namespace a: silent; one that does not match: flagged.
+        assert_eq!(in_set(Code::K8S028, &[&svc_a, &other_ns], 0), vec![]);
+        let api_a = other_ns
+            .replace("namespace: b", "namespace: a")
+            .replace("app: web", "app: api");
+        assert_eq!(
+            in_set(Code::K8S028, &[&svc_a, &other_ns, &api_a], 0),
+            vec![(7, 3)]
+        );
     }
 
     #[test]
@@ -1077,6 +1156,11 @@ spec:
         // Pods an operator makes from a custom resource named like a selector value.
         let cr = "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata:\n  name: k8s\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: p\nspec:\n  selector:\n    prometheus: k8s\n";
         assert_findings(Code::K8S028, &with_deploy(cr), &[]);
+        // Labels the Job controller adds, and placeholders filled in later.
+        let job = SERVICE.replace("app: web", "job-name: train");
+        assert_findings(Code::K8S028, &with_deploy(&job), &[]);
+        let env = SERVICE.replace("app: web", "app: ${APP}");
+        assert_findings(Code::K8S028, &with_deploy(&env), &[]);
         // A List of objects.
         let list = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata:\n      name: p\n      labels:\n        app: web\n    spec:\n      containers:\n        - name: p\n          image: nginx:1\n  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: s\n    spec:\n      selector:\n        app: web\n";
         assert_findings(Code::K8S028, list, &[]);
@@ -1112,6 +1196,11 @@ spec:
         assert_findings(Code::K8S029, &with_deploy(&other), &[]);
         // Alone in the set.
         assert_findings(Code::K8S029, &SERVICE.replace("http", "nope"), &[]);
+        // Placeholders are not port names.
+        for p in ["PORT", "${PORT_NAME}"] {
+            let svc = SERVICE.replace("targetPort: http", &format!("targetPort: \"{p}\""));
+            assert_findings(Code::K8S029, &with_deploy(&svc), &[]);
+        }
     }
 
     const HPA: &str = "apiVersion: autoscaling/v2
@@ -1315,6 +1404,13 @@ spec:
         let default = uses.replace("builder", "default");
         assert_eq!(in_set(Code::K8S044, &[&default, sa], 0), vec![]);
         assert_findings(Code::K8S044, &uses, &[]);
+        for placeholder in ["${KSA_NAME}", "<KSA>"] {
+            let p = uses.replace("builder", &format!("\"{placeholder}\""));
+            assert_eq!(in_set(Code::K8S044, &[&p, sa], 0), vec![]);
+        }
+        // A Service an operator makes from its custom resource.
+        let eck = format!("{ing}---\napiVersion: kibana.k8s.elastic.co/v1\nkind: Kibana\nmetadata:\n  name: wbe\n");
+        assert_eq!(in_set(Code::K8S044, &[&eck, SERVICE], 0), vec![]);
         let sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db-headless\n  selector:\n    matchLabels:\n      app: db\n  template:\n    metadata:\n      labels:\n        app: db\n    spec:\n      containers:\n        - name: db\n          image: postgres:16\n";
         assert_eq!(in_set(Code::K8S044, &[sts, SERVICE], 0), vec![(6, 16)]);
         assert_findings(Code::K8S044, sts, &[]);
