@@ -3,10 +3,11 @@
 //! compare objects across files (✕ in the catalogue) run after every file is linted, in
 //! `cross_object`.
 
-pub mod cross_object;
 mod objects;
 mod resources;
 mod security;
+
+pub mod cross_object;
 
 use super::Ctx;
 use crate::diagnostic::Findings;
