@@ -105,7 +105,12 @@ fn has(found: &[(String, String, u64)], code: &str) -> bool {
 
 #[test]
 fn a_service_and_its_deployment_in_two_files_match() {
-    let dir = folder(&[("service.yaml", SERVICE), ("deployment.yaml", DEPLOYMENT)]);
+    // Files of other types in between do not disturb the set.
+    let dir = folder(&[
+        ("service.yaml", SERVICE),
+        ("Dockerfile", "FROM alpine:3.20\n"),
+        ("deployment.yaml", DEPLOYMENT),
+    ]);
     let found = findings(dir.path(), &["."]);
     assert!(!has(&found, "K8S028"), "{found:?}");
     assert!(!has(&found, "K8S029"), "{found:?}");
@@ -199,6 +204,18 @@ fn fix_removes_replicas_of_a_workload_scaled_by_an_hpa_in_another_file() {
     assert_eq!(
         fs::read_to_string(dir.path().join("hpa.yaml")).unwrap(),
         HPA
+    );
+    // --diff shows the same removal and writes nothing.
+    let dir = folder(&[("deployment.yaml", DEPLOYMENT), ("hpa.yaml", HPA)]);
+    let out = opslint(dir.path())
+        .args(["check", "--isolated", "--select", "K8S040", "--diff", "."])
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.contains("-  replicas: 3\n"), "{diff}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("deployment.yaml")).unwrap(),
+        DEPLOYMENT
     );
     // Without the HPA in the run there is nothing to fix.
     let dir = folder(&[("deployment.yaml", DEPLOYMENT), ("hpa.yaml", HPA)]);
