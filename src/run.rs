@@ -245,11 +245,13 @@ fn check(args: CheckArgs) -> RunResult {
             print_stdout(&show_files(&candidates, args.verbose))?;
             return Ok(Status::Success);
         }
+        let sets = kubernetes_sets(&candidates);
         let results: Vec<(FileReport, Option<String>)> = candidates
             .par_iter()
-            .filter_map(|c| {
+            .zip(sets.par_iter())
+            .filter_map(|(c, set)| {
                 let file_type = c.file_type.filter(|t| t.is_linted())?;
-                Some(lint_path(c, file_type, &ctx))
+                Some(lint_path(c, file_type, &ctx, set.clone()))
             })
             .collect();
         if args.verbose {
@@ -442,10 +444,62 @@ pub fn install_quiet_panic_hook() {
     });
 }
 
-/// Runs the engine, turning a panic into OPS005.
-pub fn lint_guarded(file_type: FileType, source: &SourceFile, ctx: &LintContext) -> LintOutput {
+/// The cross-object facts of the run's Kubernetes files, one entry per candidate (`None` for
+/// other files). With fewer than two Kubernetes files, each text alone is its set and the
+/// engine needs nothing from here.
+fn kubernetes_sets(candidates: &[Candidate]) -> Vec<Option<lang::kubernetes::Set>> {
+    let is_k8s = |c: &Candidate| c.file_type == Some(FileType::Kubernetes);
+    let mut sets = vec![None; candidates.len()];
+    if candidates.iter().filter(|c| is_k8s(c)).count() < 2 {
+        return sets;
+    }
+    let facts: Vec<lang::kubernetes::Facts> = candidates
+        .par_iter()
+        .filter(|c| is_k8s(c))
+        .map(kubernetes_facts)
+        .collect();
+    let files = Arc::new(facts);
+    let mut index = 0;
+    for (slot, c) in sets.iter_mut().zip(candidates) {
+        if is_k8s(c) {
+            *slot = Some(lang::kubernetes::Set {
+                files: Arc::clone(&files),
+                index,
+            });
+            index += 1;
+        }
+    }
+    sets
+}
+
+/// The facts of one Kubernetes file; nothing for a file that cannot be read or whose
+/// parsing panics (linting it reports that).
+fn kubernetes_facts(c: &Candidate) -> lang::kubernetes::Facts {
+    let Decoded::Text { text, .. } = read_path(&c.path, c.settings.max_size) else {
+        return lang::kubernetes::Facts::default();
+    };
+    let source = SourceFile::new(c.display.clone(), text);
+    let ctx = LintContext {
+        disk_path: Some(c.path.clone()),
+        options: c.settings.options.clone(),
+    };
     IN_ENGINE.with(|f| f.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| lang::lint(file_type, source, ctx)));
+    let result = catch_unwind(AssertUnwindSafe(|| lang::kubernetes::facts(&source, &ctx)));
+    IN_ENGINE.with(|f| f.set(false));
+    result.unwrap_or_default()
+}
+
+/// Runs the engine, turning a panic into OPS005.
+pub fn lint_guarded(
+    file_type: FileType,
+    source: &SourceFile,
+    ctx: &LintContext,
+    kubernetes_set: Option<&lang::kubernetes::Set>,
+) -> LintOutput {
+    IN_ENGINE.with(|f| f.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        lang::lint_in_set(file_type, source, ctx, kubernetes_set)
+    }));
     IN_ENGINE.with(|f| f.set(false));
     match result {
         Ok(out) => out,
@@ -606,6 +660,8 @@ pub struct FileLinter<'a> {
     pub extra: Vec<Diagnostic>,
     /// The secrets of the first text linted (the original), for `--diff`.
     pub first_secrets: Option<Vec<Span>>,
+    /// The run's Kubernetes files, for the cross-object rules (`None`: this text alone).
+    pub kubernetes_set: Option<lang::kubernetes::Set>,
 }
 
 /// One lint of one text.
@@ -620,7 +676,12 @@ impl LintFn for FileLinter<'_> {
 
     fn lint(&mut self, text: &str) -> Linted {
         let source = SourceFile::new(self.display.clone(), text);
-        let out = lint_guarded(self.file_type, &source, &self.ctx);
+        let out = lint_guarded(
+            self.file_type,
+            &source,
+            &self.ctx,
+            self.kubernetes_set.as_ref(),
+        );
         let settings = self.settings;
         let abs = self.abs_path.as_deref();
         let enabled = |code: Code| settings.is_enabled_for(code, abs);
@@ -765,7 +826,12 @@ fn not_utf8(invalid: Option<(Span, usize)>) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn lint_path(c: &Candidate, file_type: FileType, ctx: &RunContext) -> (FileReport, Option<String>) {
+fn lint_path(
+    c: &Candidate,
+    file_type: FileType,
+    ctx: &RunContext,
+    kubernetes_set: Option<lang::kubernetes::Set>,
+) -> (FileReport, Option<String>) {
     let settings: &Arc<Settings> = &c.settings;
     let abs = absolute(&ctx.cwd, &c.path);
     let (text, bom, invalid) = match read_path(&c.path, settings.max_size) {
@@ -788,6 +854,7 @@ fn lint_path(c: &Candidate, file_type: FileType, ctx: &RunContext) -> (FileRepor
         },
         extra: not_utf8(invalid.clone()),
         first_secrets: None,
+        kubernetes_set,
     };
     let (mut report, diff, new_text) = lint_text(&mut linter, text, invalid.is_none(), ctx);
     if let (FixMode::Write, Some(new_text)) = (ctx.fix_mode, new_text) {
@@ -854,6 +921,7 @@ impl Target {
             },
             extra,
             first_secrets: None,
+            kubernetes_set: None,
         }
     }
 }

@@ -102,9 +102,20 @@ pub struct LintOutput {
 
 /// Parses `source` as `file_type` and runs every rule of that engine.
 pub fn lint(file_type: FileType, source: &SourceFile, ctx: &LintContext) -> LintOutput {
+    lint_in_set(file_type, source, ctx, None)
+}
+
+/// [`lint`] for one file of a run: `kubernetes_set` holds the facts of the run's Kubernetes
+/// files, for the cross-object rules (`None`: the text alone is the set).
+pub fn lint_in_set(
+    file_type: FileType,
+    source: &SourceFile,
+    ctx: &LintContext,
+    kubernetes_set: Option<&kubernetes::Set>,
+) -> LintOutput {
     match file_type {
         FileType::Dockerfile => dockerfile::lint(source, ctx),
-        FileType::Kubernetes => kubernetes::lint(source, ctx),
+        FileType::Kubernetes => kubernetes::lint_in_set(source, ctx, kubernetes_set),
         FileType::Nginx => text::lint(source, ctx, "#"),
         FileType::Jenkinsfile => text::lint(source, ctx, "//"),
     }

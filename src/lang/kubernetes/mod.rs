@@ -25,7 +25,17 @@ pub struct Ctx<'a> {
     pub lint: &'a LintContext,
 }
 
+pub use rules::cross_object::{Facts, Set};
+
+/// Lints one text on its own: the cross-object rules compare its objects with each other.
 pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
+    lint_in_set(source, ctx, None)
+}
+
+/// Lints one file of a run whose Kubernetes files are summarised in `set` (`None`: the text
+/// alone is the set). The cross-object rules use this text's own facts, so after a fix they
+/// point into the fixed text.
+pub fn lint_in_set(source: &SourceFile, ctx: &LintContext, set: Option<&Set>) -> LintOutput {
     let stream = yaml::parse(&source.text);
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let mut found = detector.scan_text(&source.text);
@@ -43,6 +53,17 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
             lint: ctx,
         };
         rules::run(&cx, &mut out);
+        let own = rules::cross_object::facts(&model, source);
+        match set {
+            Some(set) => {
+                let mut files: Vec<&Facts> = set.files.iter().collect();
+                if let Some(slot) = files.get_mut(set.index) {
+                    *slot = &own;
+                }
+                rules::cross_object::check(&files, set.index, &mut out);
+            }
+            None => rules::cross_object::check(&[&own], 0, &mut out),
+        }
     }
     let found = crate::secrets::dedup(found);
     let mut diagnostics = out.into_vec();
@@ -52,6 +73,16 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         comments,
         secrets: found.into_iter().map(|s| s.span).collect(),
     }
+}
+
+/// The cross-object facts of a file (empty for a template), without running the rules.
+pub fn facts(source: &SourceFile, ctx: &LintContext) -> Facts {
+    let stream = yaml::parse(&source.text);
+    if is_template(&stream, &source.text, ctx.disk_path.as_deref()) {
+        return Facts::default();
+    }
+    let model = model::Model::build(&stream);
+    rules::cross_object::facts(&model, source)
 }
 
 /// How many problems the YAML has (syntax errors, duplicate keys); `--fix` refuses a

@@ -10,6 +10,8 @@ mod rbac;
 mod resources;
 mod security;
 
+pub mod cross_object;
+
 use super::Ctx;
 use crate::diagnostic::Findings;
 
