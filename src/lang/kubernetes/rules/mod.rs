@@ -1,7 +1,8 @@
 //! The Kubernetes rules, one file per family. K8S001 (YAML syntax) is reported by the engine
 //! itself from the parser's errors; the rules read the model in `Ctx::model`. Rules that
-//! compare objects across files (✕ in the catalogue) run after every file is linted, in
-//! `cross_object`.
+//! compare objects across files (✕ in the catalogue) live in `cross_object`: `run.rs` first
+//! gathers small owned facts from every Kubernetes file of the run, then each file is linted
+//! against that set (a text linted alone is a set of one).
 
 mod api_versions;
 mod objects;
