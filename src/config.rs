@@ -836,6 +836,10 @@ fail-on = "warning"           # lowest severity that makes the exit code 1
 exclude = []                  # on top of .gitignore, which is always honoured
 max-size = "10MiB"            # larger files are OPS001
 # dockerfile = ["docker/*.df"]   # extra globs per file type
+# kubernetes = ["deploy/**/*.yml.j2"]
+
+[kubernetes]
+# target-version = "1.30"     # the cluster's release: which apiVersions are removed (K8S026) or deprecated (K8S039)
 "#;
 
 #[cfg(test)]

@@ -498,6 +498,7 @@ fn init_writes_once() {
     opslint(dir.path()).arg("init").assert().code(0);
     let text = fs::read_to_string(dir.path().join("lint.toml")).unwrap();
     assert!(text.contains("[lint]"));
+    assert!(text.contains("[kubernetes]\n# target-version = \"1.30\""));
     opslint(dir.path())
         .arg("init")
         .assert()

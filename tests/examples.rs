@@ -1,7 +1,8 @@
 //! The README's first command lints `examples/`: snapshots of what a user sees there, in the
 //! human (`full`) and machine (`json`, `gitlab`, `sarif`) formats, run from the repository root
 //! so paths are relative. The bad examples must show their problems at exact positions;
-//! `examples/web` is the good example and must stay silent.
+//! `examples/web` is the good example and must stay silent, and so must the hardened Kubernetes
+//! manifests of `examples/k8s-hardened` under every rule, the off-by-default ones included.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -44,6 +45,19 @@ fn examples_json() {
 #[test]
 fn the_good_example_is_silent() {
     let (out, code) = run(&["check", "examples/web", "--output-format", "concise"]);
+    assert_eq!((out.as_str(), code), ("All checks passed!\n", 0));
+}
+
+#[test]
+fn the_hardened_manifests_are_silent_under_every_rule() {
+    let (out, code) = run(&[
+        "check",
+        "examples/k8s-hardened",
+        "--select",
+        "ALL",
+        "--output-format",
+        "concise",
+    ]);
     assert_eq!((out.as_str(), code), ("All checks passed!\n", 0));
 }
 
