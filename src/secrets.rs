@@ -164,7 +164,10 @@ impl Detector {
             if !triggered[i] {
                 continue;
             }
-            for caps in pattern.regex.captures_iter(text) {
+            let Some(regex) = pattern.regex() else {
+                continue;
+            };
+            for caps in regex.captures_iter(text) {
                 let Some(m) = caps.get(pattern.spec.group).or_else(|| caps.get(0)) else {
                     continue;
                 };
@@ -204,6 +207,9 @@ impl Detector {
             for caps in table.url_userinfo.captures_iter(text) {
                 let Some(pass) = caps.get(2) else { continue };
                 let user = caps.get(1).map(|u| u.as_str()).unwrap_or("");
+                if user.len() > 128 || pass.len() > 256 {
+                    continue;
+                }
                 if is_placeholder(user) && is_placeholder(pass.as_str()) {
                     continue;
                 }
@@ -972,9 +978,29 @@ const TOKENS: &[TokenSpec] = &[
     },
 ];
 
+/// A token pattern whose regex is compiled the first time its keyword appears in a text, so
+/// a run over files without tokens (the usual case) compiles none of them.
 struct CompiledToken {
     spec: &'static TokenSpec,
-    regex: Regex,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl CompiledToken {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                let compiled = Regex::new(self.spec.regex).ok();
+                // The table is ours and tested (`every_token_pattern_compiles`): a pattern that
+                // does not compile is skipped, not a crash on the user's machine.
+                debug_assert!(
+                    compiled.is_some(),
+                    "token pattern {} does not compile",
+                    self.spec.kind
+                );
+                compiled
+            })
+            .as_ref()
+    }
 }
 
 struct Table {
@@ -1003,17 +1029,14 @@ fn table() -> &'static Table {
                 }
             }
         };
-        for (i, spec) in TOKENS.iter().enumerate() {
-            // The table is ours and tested: a pattern that does not compile is skipped, not a
-            // crash on the user's machine.
-            if let Ok(regex) = Regex::new(spec.regex) {
-                let index = patterns.len();
-                patterns.push(CompiledToken { spec, regex });
-                for kw in spec.keywords {
-                    add_keyword(kw, index, &mut keywords);
-                }
-            } else {
-                debug_assert!(false, "token pattern {i} does not compile");
+        for spec in TOKENS {
+            let index = patterns.len();
+            patterns.push(CompiledToken {
+                spec,
+                regex: OnceLock::new(),
+            });
+            for kw in spec.keywords {
+                add_keyword(kw, index, &mut keywords);
             }
         }
         let n = patterns.len();
@@ -1029,11 +1052,11 @@ fn table() -> &'static Table {
             keywords: keywords_ac,
             keyword_patterns,
             private_key: Regex::new(
-                r"-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----([\s\S]*?)-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----",
+                r"-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----([\s\S]*?)-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----",
             )
             .unwrap_or_else(|_| never()),
             url_userinfo: Regex::new(
-                r#"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://([^\s:/@'"`<>{}\[\]]{1,128}):([^\s@/'"`<>]{1,256})@[A-Za-z0-9\[\$_{-]"#,
+                r#"\b[a-zA-Z][a-zA-Z0-9+.\-]+://([^\s:/@'"`<>{}\[\]]+):([^\s@/'"`<>]+)@[A-Za-z0-9\[\$_{-]"#,
             )
             .unwrap_or_else(|_| never()),
         }
@@ -1127,6 +1150,13 @@ mod tests {
     // Fake tokens, built at run time so the source itself does not look like it holds secrets.
     fn fake(prefix: &str, body: &str, n: usize) -> String {
         format!("{prefix}{}", &body.repeat(n / body.len() + 1)[..n])
+    }
+
+    #[test]
+    fn every_token_pattern_compiles() {
+        for spec in TOKENS {
+            assert!(Regex::new(spec.regex).is_ok(), "{}", spec.kind);
+        }
     }
 
     #[test]
