@@ -561,6 +561,7 @@ pub fn is_dummy(value: &str) -> bool {
         "password123",
         "secret123",
         "s3cret",
+        "demo",
     ];
     if DUMMIES.contains(&v.as_str()) {
         return true;
