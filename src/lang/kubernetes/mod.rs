@@ -23,6 +23,58 @@ pub struct Ctx<'a> {
     pub model: &'a model::Model<'a>,
     pub source: &'a SourceFile,
     pub lint: &'a LintContext,
+    /// The file is listed as a patch in a `kustomization.yaml` beside it or above it.
+    pub patch_file: bool,
+}
+
+impl Ctx<'_> {
+    /// Whether `obj` is partial: in a file a kustomization lists as a patch, or a workload
+    /// template in which no container has an `image` (a strategic-merge patch or a test
+    /// fragment, never applied as is). Only rules about values present apply to it.
+    pub fn partial(&self, obj: &model::Object<'_>) -> bool {
+        self.patch_file || obj.is_fragment()
+    }
+}
+
+/// Whether a `kustomization.yaml` in the file's folder or one of the two above lists it in
+/// `patches` (`path`), `patchesStrategicMerge` or `patchesJson6902` (`path`).
+pub fn listed_as_patch(path: &Path) -> bool {
+    let Ok(file) = path.canonicalize() else {
+        return false;
+    };
+    file.ancestors().skip(1).take(3).any(|dir| {
+        ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .filter_map(|name| std::fs::read_to_string(dir.join(name)).ok())
+            .any(|text| {
+                kustomization_patches(&text)
+                    .iter()
+                    .any(|p| dir.join(p).canonicalize().is_ok_and(|p| p == file))
+            })
+    })
+}
+
+/// The patch file paths a kustomization lists.
+fn kustomization_patches(text: &str) -> Vec<String> {
+    let stream = yaml::parse(text);
+    let mut paths = Vec::new();
+    for doc in &stream.documents {
+        let root = &doc.root;
+        for key in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
+            let Some(list) = root.get(key).filter(|l| l.is_sequence()) else {
+                continue;
+            };
+            for item in list.items() {
+                let path = item
+                    .as_str()
+                    .or_else(|| item.get("path").and_then(|p| p.as_str()));
+                if let Some(path) = path {
+                    paths.push(path.to_string());
+                }
+            }
+        }
+    }
+    paths
 }
 
 pub use rules::cross_object::{Facts, Set};
@@ -51,6 +103,7 @@ pub fn lint_in_set(source: &SourceFile, ctx: &LintContext, set: Option<&Set>) ->
             model: &model,
             source,
             lint: ctx,
+            patch_file: ctx.disk_path.as_deref().is_some_and(listed_as_patch),
         };
         rules::run(&cx, &mut out);
         let own = rules::cross_object::facts(&model, source);

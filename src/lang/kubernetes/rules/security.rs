@@ -194,11 +194,13 @@ fn privilege_escalation(cx: &Ctx<'_>, out: &mut Findings) {
         if pod.windows {
             continue;
         }
+        let partial = cx.partial(object);
         for c in containers(pod) {
             let who = container_label(object, c);
             let help = "set `securityContext.allowPrivilegeEscalation: false` so setuid binaries \
                         cannot gain more privileges than the process started with";
             match written(c.security("allowPrivilegeEscalation")) {
+                None if partial => {}
                 None => {
                     out.report(Code::K8S014, c.anchor())
                         .message(format!(
@@ -268,6 +270,7 @@ fn run_as_root(cx: &Ctx<'_>, out: &mut Findings) {
             continue;
         }
         let mut seen = Vec::new();
+        let partial = cx.partial(object);
         for c in containers(pod) {
             let from_pod = |key: &str| {
                 written(c.security(key))
@@ -309,6 +312,7 @@ fn run_as_root(cx: &Ctx<'_>, out: &mut Findings) {
                             .help(help);
                     }
                 }
+                None if partial => {}
                 None => {
                     out.report(Code::K8S015, c.anchor())
                         .message(format!(
@@ -334,9 +338,11 @@ fn writable_root_filesystem(cx: &Ctx<'_>, out: &mut Findings) {
         if pod.windows {
             continue;
         }
+        let partial = cx.partial(object);
         for c in containers(pod) {
             let node = written(c.security("readOnlyRootFilesystem"));
             let span = match node.map(Node::as_bool) {
+                None if partial => continue,
                 None => c.anchor(),
                 Some(Some(false)) => node.map_or_else(|| c.anchor(), |n| n.span.clone()),
                 Some(_) => continue,
@@ -1312,5 +1318,23 @@ spec:
         for code in [K8S012, K8S014, K8S015, K8S016, K8S018] {
             assert_findings(code, empty, &[]);
         }
+    }
+
+    /// A strategic-merge patch (no container has an image) is partial: only values it
+    /// writes are judged.
+    #[test]
+    fn security_context_of_a_patch() {
+        const PATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - {name: A, value: b}\n";
+
+        for code in [K8S014, K8S015, K8S016] {
+            assert_findings(code, PATCH, &[]);
+        }
+        let written = PATCH.replace(
+            "        env:\n",
+            "        securityContext: {runAsUser: 0, readOnlyRootFilesystem: false, allowPrivilegeEscalation: true}\n        env:\n",
+        );
+        assert_findings(K8S014, &written, &[(11, 98)]);
+        assert_findings(K8S015, &written, &[(11, 38)]);
+        assert_findings(K8S016, &written, &[(11, 65)]);
     }
 }
