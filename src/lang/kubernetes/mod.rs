@@ -23,8 +23,8 @@ pub struct Ctx<'a> {
     pub model: &'a model::Model<'a>,
     pub source: &'a SourceFile,
     pub lint: &'a LintContext,
-    /// The file is listed as a patch in a `kustomization.yaml` beside it or above it.
-    pub patch_file: bool,
+    /// What the `kustomization.yaml` files beside it or above it say about the file.
+    pub kustomized: Kustomized,
 }
 
 impl Ctx<'_> {
@@ -32,49 +32,74 @@ impl Ctx<'_> {
     /// template in which no container has an `image` (a strategic-merge patch or a test
     /// fragment, never applied as is). Only rules about values present apply to it.
     pub fn partial(&self, obj: &model::Object<'_>) -> bool {
-        self.patch_file || obj.is_fragment()
+        self.kustomized.patch_file || obj.is_fragment()
     }
 }
 
-/// Whether a `kustomization.yaml` in the file's folder or one of the two above lists it in
-/// `patches` (`path`), `patchesStrategicMerge` or `patchesJson6902` (`path`).
-pub fn listed_as_patch(path: &Path) -> bool {
-    let Ok(file) = path.canonicalize() else {
-        return false;
-    };
-    file.ancestors().skip(1).take(3).any(|dir| {
-        ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-            .iter()
-            .filter_map(|name| std::fs::read_to_string(dir.join(name)).ok())
-            .any(|text| {
-                kustomization_patches(&text)
-                    .iter()
-                    .any(|p| dir.join(p).canonicalize().is_ok_and(|p| p == file))
-            })
+/// The `kustomization.yaml` files of the file's folder and the two above, each with its folder.
+fn kustomizations(file: &Path) -> Vec<(std::path::PathBuf, Stream)> {
+    file.ancestors()
+        .skip(1)
+        .take(3)
+        .flat_map(|dir| {
+            ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+                .iter()
+                .filter_map(|name| std::fs::read_to_string(dir.join(name)).ok())
+                .map(|text| (dir.to_path_buf(), yaml::parse(&text)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The entries of the sequence `key` of each kustomization document.
+fn kustomization_list<'s>(stream: &'s Stream, key: &str) -> impl Iterator<Item = &'s yaml::Node> {
+    let key = key.to_string();
+    stream.documents.iter().flat_map(move |doc| {
+        doc.root
+            .get(&key)
+            .filter(|l| l.is_sequence())
+            .map_or(&[][..], |l| l.items())
     })
 }
 
-/// The patch file paths a kustomization lists.
-fn kustomization_patches(text: &str) -> Vec<String> {
-    let stream = yaml::parse(text);
-    let mut paths = Vec::new();
-    for doc in &stream.documents {
-        let root = &doc.root;
+/// What the kustomizations beside a file say about it: whether they list it as a patch
+/// (`patches` `path`, `patchesStrategicMerge`, `patchesJson6902` `path`), and the image names
+/// their `images` pin with a `newTag` (other than `latest`) or a `digest`.
+#[derive(Debug, Default)]
+pub struct Kustomized {
+    pub patch_file: bool,
+    pub pinned_images: Vec<String>,
+}
+
+pub fn kustomized(path: &Path) -> Kustomized {
+    let mut found = Kustomized::default();
+    let Ok(file) = path.canonicalize() else {
+        return found;
+    };
+    for (dir, stream) in kustomizations(&file) {
         for key in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
-            let Some(list) = root.get(key).filter(|l| l.is_sequence()) else {
-                continue;
-            };
-            for item in list.items() {
-                let path = item
+            for item in kustomization_list(&stream, key) {
+                let listed = item
                     .as_str()
                     .or_else(|| item.get("path").and_then(|p| p.as_str()));
-                if let Some(path) = path {
-                    paths.push(path.to_string());
+                if listed.is_some_and(|p| dir.join(p).canonicalize().is_ok_and(|p| p == file)) {
+                    found.patch_file = true;
                 }
             }
         }
+        for item in kustomization_list(&stream, "images") {
+            let tag = item.get("newTag").and_then(|t| t.as_str()).map(str::trim);
+            let pinned = item
+                .get("digest")
+                .and_then(|d| d.as_str())
+                .is_some_and(|d| !d.trim().is_empty())
+                || tag.is_some_and(|t| !t.is_empty() && t != "latest");
+            if let Some(name) = item.get("name").and_then(|n| n.as_str()).filter(|_| pinned) {
+                found.pinned_images.push(name.trim().to_string());
+            }
+        }
     }
-    paths
+    found
 }
 
 pub use rules::cross_object::{Facts, Set};
@@ -103,7 +128,7 @@ pub fn lint_in_set(source: &SourceFile, ctx: &LintContext, set: Option<&Set>) ->
             model: &model,
             source,
             lint: ctx,
-            patch_file: ctx.disk_path.as_deref().is_some_and(listed_as_patch),
+            kustomized: ctx.disk_path.as_deref().map(kustomized).unwrap_or_default(),
         };
         rules::run(&cx, &mut out);
         let own = rules::cross_object::facts(&model, source);

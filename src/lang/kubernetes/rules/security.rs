@@ -146,6 +146,10 @@ fn latest_image(cx: &Ctx<'_>, out: &mut Findings) {
             };
             let name = image.trim();
             let repo = name.strip_suffix(":latest").unwrap_or(name);
+            // A kustomization beside the file that sets the tag or digest of this image.
+            if cx.kustomized.pinned_images.iter().any(|p| p == repo) {
+                continue;
+            }
             out.report(Code::K8S012, node.span.clone())
                 .message(format!(
                     "{} uses image `{name}` with {what}: each pull may get a different image",
@@ -1336,5 +1340,34 @@ spec:
         assert_findings(K8S014, &written, &[(11, 98)]);
         assert_findings(K8S015, &written, &[(11, 38)]);
         assert_findings(K8S016, &written, &[(11, 65)]);
+    }
+
+    /// A kustomization beside the file that pins the image's tag (`images:` `newTag`) or
+    /// digest: the untagged base image is what kustomize rewrites.
+    #[test]
+    fn latest_image_pinned_by_kustomization() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("kustomization.yaml"),
+            "resources: [db.yaml]\nimages:\n- name: postgres\n  newTag: 14.7-alpine3.17\n- name: redis\n  newTag: latest\n- name: app\n  digest: sha256:abc\n",
+        )
+        .unwrap();
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: db}\nspec:\n  containers:\n  - {name: a, image: postgres}\n  - {name: b, image: redis}\n  - {name: c, image: app:latest}\n  - {name: d, image: nginx}\n";
+        let path = dir.path().join("db.yaml");
+        std::fs::write(&path, text).unwrap();
+        let source = crate::source::SourceFile::new("db.yaml", text);
+        let ctx = crate::lang::LintContext {
+            disk_path: Some(path),
+            options: Default::default(),
+        };
+        let out = super::super::super::lint(&source, &ctx);
+        let lines: Vec<u32> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == K8S012)
+            .map(|d| source.line_col(d.span.start).line)
+            .collect();
+        // redis: `newTag: latest` pins nothing; nginx: not in the kustomization.
+        assert_eq!(lines, vec![7, 9]);
     }
 }
