@@ -23,6 +23,83 @@ pub struct Ctx<'a> {
     pub model: &'a model::Model<'a>,
     pub source: &'a SourceFile,
     pub lint: &'a LintContext,
+    /// What the `kustomization.yaml` files beside it or above it say about the file.
+    pub kustomized: Kustomized,
+}
+
+impl Ctx<'_> {
+    /// Whether `obj` is partial: in a file a kustomization lists as a patch, or a workload
+    /// template in which no container has an `image` (a strategic-merge patch or a test
+    /// fragment, never applied as is). Only rules about values present apply to it.
+    pub fn partial(&self, obj: &model::Object<'_>) -> bool {
+        self.kustomized.patch_file || obj.is_fragment()
+    }
+}
+
+/// The `kustomization.yaml` files of the file's folder and the two above, each with its folder.
+fn kustomizations(file: &Path) -> Vec<(std::path::PathBuf, Stream)> {
+    file.ancestors()
+        .skip(1)
+        .take(3)
+        .flat_map(|dir| {
+            ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+                .iter()
+                .filter_map(|name| std::fs::read_to_string(dir.join(name)).ok())
+                .map(|text| (dir.to_path_buf(), yaml::parse(&text)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The entries of the sequence `key` of each kustomization document.
+fn kustomization_list<'s>(stream: &'s Stream, key: &str) -> impl Iterator<Item = &'s yaml::Node> {
+    let key = key.to_string();
+    stream.documents.iter().flat_map(move |doc| {
+        doc.root
+            .get(&key)
+            .filter(|l| l.is_sequence())
+            .map_or(&[][..], |l| l.items())
+    })
+}
+
+/// What the kustomizations beside a file say about it: whether they list it as a patch
+/// (`patches` `path`, `patchesStrategicMerge`, `patchesJson6902` `path`), and the image names
+/// their `images` pin with a `newTag` (other than `latest`) or a `digest`.
+#[derive(Debug, Default)]
+pub struct Kustomized {
+    pub patch_file: bool,
+    pub pinned_images: Vec<String>,
+}
+
+pub fn kustomized(path: &Path) -> Kustomized {
+    let mut found = Kustomized::default();
+    let Ok(file) = path.canonicalize() else {
+        return found;
+    };
+    for (dir, stream) in kustomizations(&file) {
+        for key in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
+            for item in kustomization_list(&stream, key) {
+                let listed = item
+                    .as_str()
+                    .or_else(|| item.get("path").and_then(|p| p.as_str()));
+                if listed.is_some_and(|p| dir.join(p).canonicalize().is_ok_and(|p| p == file)) {
+                    found.patch_file = true;
+                }
+            }
+        }
+        for item in kustomization_list(&stream, "images") {
+            let tag = item.get("newTag").and_then(|t| t.as_str()).map(str::trim);
+            let pinned = item
+                .get("digest")
+                .and_then(|d| d.as_str())
+                .is_some_and(|d| !d.trim().is_empty())
+                || tag.is_some_and(|t| !t.is_empty() && t != "latest");
+            if let Some(name) = item.get("name").and_then(|n| n.as_str()).filter(|_| pinned) {
+                found.pinned_images.push(name.trim().to_string());
+            }
+        }
+    }
+    found
 }
 
 pub use rules::cross_object::{Facts, Set};
@@ -51,6 +128,7 @@ pub fn lint_in_set(source: &SourceFile, ctx: &LintContext, set: Option<&Set>) ->
             model: &model,
             source,
             lint: ctx,
+            kustomized: ctx.disk_path.as_deref().map(kustomized).unwrap_or_default(),
         };
         rules::run(&cx, &mut out);
         let own = rules::cross_object::facts(&model, source);

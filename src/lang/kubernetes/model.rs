@@ -101,6 +101,19 @@ impl<'a> Object<'a> {
         })
     }
 
+    /// A workload template (not a bare Pod) with containers none of which has an `image`: a
+    /// strategic-merge patch or a fragment, which the API server would never take as is.
+    pub fn is_fragment(&self) -> bool {
+        self.kind != "Pod"
+            && self.pod.as_ref().is_some_and(|pod| {
+                !pod.containers.is_empty()
+                    && !pod
+                        .containers
+                        .iter()
+                        .any(|c| c.image.is_some_and(|i| !i.is_null()))
+            })
+    }
+
     pub fn name_str(&self) -> Option<&'a str> {
         self.name.and_then(Node::as_str)
     }

@@ -131,6 +131,9 @@ fn duplicate_name(cx: &Ctx<'_>, out: &mut Findings) {
 /// that spreads them over nodes.
 fn no_anti_affinity(cx: &Ctx<'_>, out: &mut Findings) {
     for (object, pod) in pods(cx) {
+        if cx.partial(object) {
+            continue;
+        }
         if !matches!(object.kind, "Deployment" | "StatefulSet") {
             continue;
         }
@@ -874,5 +877,13 @@ metadata:
 ",
             &[],
         );
+    }
+
+    /// A patch that sets `replicas` leaves the affinity to the base.
+    #[test]
+    fn no_anti_affinity_not_on_a_patch() {
+        const PATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - {name: A, value: b}\n";
+
+        assert_findings(K8S025, PATCH, &[]);
     }
 }

@@ -58,7 +58,12 @@ fn key_span(c: &Container<'_>, key: &str) -> Span {
 /// K8S007 missing-readiness-probe: a container of a long-running workload without a
 /// `readinessProbe`.
 fn missing_readiness_probe(cx: &Ctx<'_>, out: &mut Findings) {
-    for obj in cx.model.objects.iter().filter(|o| long_running(o)) {
+    for obj in cx
+        .model
+        .objects
+        .iter()
+        .filter(|o| long_running(o) && !cx.partial(o))
+    {
         let Some(pod) = &obj.pod else { continue };
         for c in pod.app_containers() {
             if c.readiness_probe.is_some_and(|p| !p.is_null()) {
@@ -78,7 +83,12 @@ fn missing_readiness_probe(cx: &Ctx<'_>, out: &mut Findings) {
 /// K8S008 missing-liveness-probe: a container of a long-running workload without a
 /// `livenessProbe`.
 fn missing_liveness_probe(cx: &Ctx<'_>, out: &mut Findings) {
-    for obj in cx.model.objects.iter().filter(|o| long_running(o)) {
+    for obj in cx
+        .model
+        .objects
+        .iter()
+        .filter(|o| long_running(o) && !cx.partial(o))
+    {
         let Some(pod) = &obj.pod else { continue };
         for c in pod.app_containers() {
             if c.liveness_probe.is_some_and(|p| !p.is_null()) {
@@ -407,5 +417,15 @@ spec:
         assert_findings(K8S011, &deploy(equal), &[]);
         let text = "        readinessProbe: {tcpSocket: {port: 80}, initialDelaySeconds: \"30\"}\n        livenessProbe: {tcpSocket: {port: 80}}\n";
         assert_findings(K8S011, &deploy(text), &[]);
+    }
+
+    /// A strategic-merge patch (no container has an image) does not need probes: they come
+    /// from the base.
+    #[test]
+    fn probes_not_required_of_a_patch() {
+        const PATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - {name: A, value: b}\n";
+
+        assert_findings(K8S007, PATCH, &[]);
+        assert_findings(K8S008, PATCH, &[]);
     }
 }

@@ -488,6 +488,9 @@ pub(super) const PROBE_TIMINGS: [(&str, i64); 5] = [
 /// the API server copies into a missing request).
 fn missing_requests(cx: &Ctx<'_>, out: &mut Findings) {
     for obj in &cx.model.objects {
+        if cx.partial(obj) {
+            continue;
+        }
         let Some(pod) = &obj.pod else { continue };
         for c in with_init(pod).filter(|c| resources_readable(c)) {
             let has =
@@ -515,6 +518,9 @@ fn missing_requests(cx: &Ctx<'_>, out: &mut Findings) {
 /// K8S004 missing-memory-limit: a container ⁺ without `resources.limits.memory`.
 fn missing_memory_limit(cx: &Ctx<'_>, out: &mut Findings) {
     for obj in &cx.model.objects {
+        if cx.partial(obj) {
+            continue;
+        }
         let Some(pod) = &obj.pod else { continue };
         for c in with_init(pod).filter(|c| resources_readable(c)) {
             if present(c.resource("limits", "memory")) {
@@ -534,6 +540,9 @@ fn missing_memory_limit(cx: &Ctx<'_>, out: &mut Findings) {
 /// K8S005 missing-cpu-limit: a container without `resources.limits.cpu`.
 fn missing_cpu_limit(cx: &Ctx<'_>, out: &mut Findings) {
     for obj in &cx.model.objects {
+        if cx.partial(obj) {
+            continue;
+        }
         let Some(pod) = &obj.pod else { continue };
         for c in pod.app_containers().filter(|c| resources_readable(c)) {
             if present(c.resource("limits", "cpu")) {
@@ -896,5 +905,49 @@ spec:
             &deploy("        resources: {requests: {cpu: 1}}\n"),
             &[],
         );
+    }
+
+    /// A strategic-merge patch (no container has an image) is partial: the missing
+    /// resources come from the base.
+    #[test]
+    fn resources_not_required_of_a_patch() {
+        const PATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - {name: A, value: b}\n";
+
+        for code in [K8S003, K8S004, K8S005] {
+            assert_findings(code, PATCH, &[]);
+        }
+        // With an image the same object is a manifest and is flagged.
+        let whole = PATCH.replace("- name: web\n", "- name: web\n        image: web:1\n");
+        for code in [K8S003, K8S004, K8S005] {
+            assert_findings(code, &whole, &[(10, 15)]);
+        }
+    }
+
+    /// A file that a `kustomization.yaml` above it lists in `patches` is partial even when
+    /// its containers name an image.
+    #[test]
+    fn resources_not_required_of_a_listed_patch() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("patches")).unwrap();
+        std::fs::write(
+            dir.path().join("kustomization.yaml"),
+            "resources: [../base]\npatches:\n- path: patches/web.yaml\npatchesStrategicMerge:\n- other.yaml\n",
+        )
+        .unwrap();
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web:2\n";
+        let lint_at = |rel: &str| {
+            let path = dir.path().join(rel);
+            std::fs::write(&path, text).unwrap();
+            let source = crate::source::SourceFile::new(rel, text);
+            let ctx = crate::lang::LintContext {
+                disk_path: Some(path),
+                options: Default::default(),
+            };
+            super::super::super::lint(&source, &ctx).diagnostics
+        };
+        let listed = lint_at("patches/web.yaml");
+        assert!(listed.iter().all(|d| d.code != K8S003 && d.code != K8S004));
+        let not_listed = lint_at("patches/base.yaml");
+        assert!(not_listed.iter().any(|d| d.code == K8S004));
     }
 }

@@ -146,6 +146,10 @@ fn latest_image(cx: &Ctx<'_>, out: &mut Findings) {
             };
             let name = image.trim();
             let repo = name.strip_suffix(":latest").unwrap_or(name);
+            // A kustomization beside the file that sets the tag or digest of this image.
+            if cx.kustomized.pinned_images.iter().any(|p| p == repo) {
+                continue;
+            }
             out.report(Code::K8S012, node.span.clone())
                 .message(format!(
                     "{} uses image `{name}` with {what}: each pull may get a different image",
@@ -194,11 +198,13 @@ fn privilege_escalation(cx: &Ctx<'_>, out: &mut Findings) {
         if pod.windows {
             continue;
         }
+        let partial = cx.partial(object);
         for c in containers(pod) {
             let who = container_label(object, c);
             let help = "set `securityContext.allowPrivilegeEscalation: false` so setuid binaries \
                         cannot gain more privileges than the process started with";
             match written(c.security("allowPrivilegeEscalation")) {
+                None if partial => {}
                 None => {
                     out.report(Code::K8S014, c.anchor())
                         .message(format!(
@@ -268,6 +274,7 @@ fn run_as_root(cx: &Ctx<'_>, out: &mut Findings) {
             continue;
         }
         let mut seen = Vec::new();
+        let partial = cx.partial(object);
         for c in containers(pod) {
             let from_pod = |key: &str| {
                 written(c.security(key))
@@ -309,6 +316,7 @@ fn run_as_root(cx: &Ctx<'_>, out: &mut Findings) {
                             .help(help);
                     }
                 }
+                None if partial => {}
                 None => {
                     out.report(Code::K8S015, c.anchor())
                         .message(format!(
@@ -334,9 +342,11 @@ fn writable_root_filesystem(cx: &Ctx<'_>, out: &mut Findings) {
         if pod.windows {
             continue;
         }
+        let partial = cx.partial(object);
         for c in containers(pod) {
             let node = written(c.security("readOnlyRootFilesystem"));
             let span = match node.map(Node::as_bool) {
+                None if partial => continue,
                 None => c.anchor(),
                 Some(Some(false)) => node.map_or_else(|| c.anchor(), |n| n.span.clone()),
                 Some(_) => continue,
@@ -1312,5 +1322,52 @@ spec:
         for code in [K8S012, K8S014, K8S015, K8S016, K8S018] {
             assert_findings(code, empty, &[]);
         }
+    }
+
+    /// A strategic-merge patch (no container has an image) is partial: only values it
+    /// writes are judged.
+    #[test]
+    fn security_context_of_a_patch() {
+        const PATCH: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: web\n        env:\n        - {name: A, value: b}\n";
+
+        for code in [K8S014, K8S015, K8S016] {
+            assert_findings(code, PATCH, &[]);
+        }
+        let written = PATCH.replace(
+            "        env:\n",
+            "        securityContext: {runAsUser: 0, readOnlyRootFilesystem: false, allowPrivilegeEscalation: true}\n        env:\n",
+        );
+        assert_findings(K8S014, &written, &[(11, 98)]);
+        assert_findings(K8S015, &written, &[(11, 38)]);
+        assert_findings(K8S016, &written, &[(11, 65)]);
+    }
+
+    /// A kustomization beside the file that pins the image's tag (`images:` `newTag`) or
+    /// digest: the untagged base image is what kustomize rewrites.
+    #[test]
+    fn latest_image_pinned_by_kustomization() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("kustomization.yaml"),
+            "resources: [db.yaml]\nimages:\n- name: postgres\n  newTag: 14.7-alpine3.17\n- name: redis\n  newTag: latest\n- name: app\n  digest: sha256:abc\n",
+        )
+        .unwrap();
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: db}\nspec:\n  containers:\n  - {name: a, image: postgres}\n  - {name: b, image: redis}\n  - {name: c, image: app:latest}\n  - {name: d, image: nginx}\n";
+        let path = dir.path().join("db.yaml");
+        std::fs::write(&path, text).unwrap();
+        let source = crate::source::SourceFile::new("db.yaml", text);
+        let ctx = crate::lang::LintContext {
+            disk_path: Some(path),
+            options: Default::default(),
+        };
+        let out = super::super::super::lint(&source, &ctx);
+        let lines: Vec<u32> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == K8S012)
+            .map(|d| source.line_col(d.span.start).line)
+            .collect();
+        // redis: `newTag: latest` pins nothing; nginx: not in the kustomization.
+        assert_eq!(lines, vec![7, 9]);
     }
 }
