@@ -129,3 +129,85 @@ pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
         FileType::Nginx | FileType::Jenkinsfile => 0,
     }
 }
+
+/// The test helpers every engine's rule tests use, generated for one engine's `lint` and the
+/// file name its texts are linted under: `lint_with`, `positions`, `assert_findings`,
+/// `assert_findings_with`, `assert_fixed`, `first_message`.
+#[cfg(test)]
+macro_rules! engine_test_support {
+    ($lint:path, $file_name:literal) => {
+        use crate::diagnostic::{apply_edits, Diagnostic};
+        use crate::lang::{LintContext, Options};
+        use crate::registry::Code;
+        use crate::source::SourceFile;
+
+        pub fn lint_with(options: Options, text: &str) -> (SourceFile, Vec<Diagnostic>) {
+            let source = SourceFile::new($file_name, text);
+            let ctx = LintContext {
+                disk_path: None,
+                options,
+            };
+            let out = $lint(&source, &ctx);
+            (source, out.diagnostics)
+        }
+
+        /// The (line, column) of every finding of `code`, sorted.
+        pub fn positions(code: Code, options: Options, text: &str) -> Vec<(u32, u32)> {
+            let (source, diags) = lint_with(options, text);
+            let mut found: Vec<(u32, u32)> = diags
+                .iter()
+                .filter(|d| d.code == code)
+                .map(|d| {
+                    let p = source.line_col(d.span.start);
+                    (p.line, p.column)
+                })
+                .collect();
+            found.sort();
+            found
+        }
+
+        /// Asserts that `code` fires exactly at `expected` (1-based line, column) and nowhere
+        /// else.
+        #[track_caller]
+        pub fn assert_findings(code: Code, text: &str, expected: &[(u32, u32)]) {
+            assert_findings_with(code, Options::default(), text, expected);
+        }
+
+        #[track_caller]
+        pub fn assert_findings_with(
+            code: Code,
+            options: Options,
+            text: &str,
+            expected: &[(u32, u32)],
+        ) {
+            let found = positions(code, options, text);
+            assert_eq!(found, expected, "{code} on:\n{text}");
+        }
+
+        /// Applies the fixes (safe and unsafe) of every `code` finding once and compares.
+        #[track_caller]
+        pub fn assert_fixed(code: Code, text: &str, expected: &str) {
+            let (_, diags) = lint_with(Options::default(), text);
+            let edits: Vec<_> = diags
+                .iter()
+                .filter(|d| d.code == code)
+                .filter_map(|d| d.fix.as_ref())
+                .flat_map(|f| f.edits.iter())
+                .collect();
+            assert!(!edits.is_empty(), "{code} offered no fix on:\n{text}");
+            let (fixed, _) = apply_edits(text, edits);
+            assert_eq!(fixed, expected, "{code} fix of:\n{text}");
+        }
+
+        /// The message of the first `code` finding (to check wording).
+        pub fn first_message(code: Code, text: &str) -> Option<String> {
+            let (_, diags) = lint_with(Options::default(), text);
+            diags
+                .into_iter()
+                .find(|d| d.code == code)
+                .map(|d| d.message)
+        }
+    };
+}
+#[cfg(test)]
+pub(crate) use engine_test_support;
