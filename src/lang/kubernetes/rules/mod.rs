@@ -30,4 +30,31 @@ pub fn run(cx: &Ctx<'_>, out: &mut Findings) {
 #[allow(dead_code)] // each family's tests use a part of it
 pub(crate) mod test_support {
     crate::lang::engine_test_support!(super::super::lint, "manifest.yaml");
+
+    /// A `kind` object whose one container has `body` (indented 8) after `name`/`image`.
+    pub fn workload(api: &str, kind: &str, body: &str) -> String {
+        format!(
+            "\
+apiVersion: {api}
+kind: {kind}
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {{app: web}}
+  template:
+    metadata:
+      labels: {{app: web}}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+{body}"
+        )
+    }
+
+    /// A Deployment whose one container has `body` (indented 8) after `name`/`image`.
+    pub fn deploy(body: &str) -> String {
+        workload("apps/v1", "Deployment", body)
+    }
 }

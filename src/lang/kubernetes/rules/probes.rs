@@ -267,32 +267,6 @@ mod tests {
     use super::super::test_support::*;
     use crate::registry::Code::*;
 
-    /// A `kind` object whose one container has `body` (indented 8) after `name`/`image`.
-    fn workload(api: &str, kind: &str, body: &str) -> String {
-        format!(
-            "\
-apiVersion: {api}
-kind: {kind}
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {{app: web}}
-  template:
-    metadata:
-      labels: {{app: web}}
-    spec:
-      containers:
-      - name: app
-        image: nginx:1.27
-{body}"
-        )
-    }
-
-    fn deploy(body: &str) -> String {
-        workload("apps/v1", "Deployment", body)
-    }
-
     const PROBES: &str = "        ports: [{name: http, containerPort: 8080}]\n        readinessProbe: {httpGet: {path: /ready, port: http}}\n        livenessProbe: {httpGet: {path: /live, port: http}}\n";
 
     #[test]

@@ -609,28 +609,6 @@ mod tests {
     use crate::registry::Code::*;
     use std::cmp::Ordering;
 
-    /// A Deployment whose one container has `body` (indented 8) after `name`/`image`.
-    fn deploy(body: &str) -> String {
-        format!(
-            "\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {{app: web}}
-  template:
-    metadata:
-      labels: {{app: web}}
-    spec:
-      containers:
-      - name: app
-        image: nginx:1.27
-{body}"
-        )
-    }
-
     const FULL: &str = "        resources:\n          requests: {cpu: 100m, memory: 128Mi}\n          limits: {cpu: 500m, memory: 256Mi}\n";
 
     fn q(s: &str) -> Quantity {
