@@ -232,6 +232,74 @@ impl Code {
             })
     }
 
+    /// The check names of other Kubernetes linters this rule stands for, lower-cased, from its
+    /// anchor: `CKV_K8S_10/12` gives `ckv_k8s_10` and `ckv_k8s_12`, `CKV_K8S_155–158` the range,
+    /// `kube-linter latest-tag` gives `latest-tag`, `Polaris tagNotSpecified` `tagnotspecified`.
+    /// A trailing `*` (`host-*`) is kept as a prefix pattern.
+    pub fn peer_check_names(self) -> Vec<String> {
+        let mut out = Vec::new();
+        for piece in self.meta().anchor.split(',') {
+            let words: Vec<&str> = piece.split_whitespace().collect();
+            let names = match words.as_slice() {
+                [tool, rest @ ..] if !tool.starts_with("CKV") => rest.to_vec(),
+                all => all.to_vec(),
+            };
+            for name in names {
+                let mut prefix = "";
+                for part in name.split('/') {
+                    let part = part.trim_matches(|c: char| c == '(' || c == ')');
+                    if let Some((p, _)) = part.rsplit_once('_').filter(|_| part.starts_with("CKV"))
+                    {
+                        prefix = p;
+                    }
+                    let full = if part.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                        format!("{prefix}_{part}")
+                    } else {
+                        part.to_string()
+                    };
+                    // `CKV_K8S_155–158`: a range.
+                    if let Some((from, to)) = full.split_once('–') {
+                        if let (Some((p, a)), Ok(b)) = (from.rsplit_once('_'), to.parse::<u32>()) {
+                            if let Ok(a) = a.parse::<u32>() {
+                                out.extend(
+                                    (a..=b).map(|n| format!("{p}_{n}").to_ascii_lowercase()),
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                    if !full.is_empty() {
+                        out.push(full.to_ascii_lowercase());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every Kubernetes rule that a peer's check name stands for (`latest-tag`, `CKV_K8S_14`,
+    /// `tagNotSpecified`, `container-resources`).
+    pub fn from_peer_check(name: &str) -> Vec<Code> {
+        let name = name.trim().to_ascii_lowercase();
+        if name.is_empty() {
+            return Vec::new();
+        }
+        RULES
+            .iter()
+            .filter(|r| r.file_kind == FileKind::Kubernetes)
+            .filter(|r| {
+                r.code
+                    .peer_check_names()
+                    .iter()
+                    .any(|n| match n.strip_suffix('*') {
+                        Some(prefix) => name.starts_with(prefix),
+                        None => *n == name,
+                    })
+            })
+            .map(|r| r.code)
+            .collect()
+    }
+
     /// Every opslint code that a hadolint code (`DL3006`) stands for.
     pub fn from_hadolint(dl: &str) -> Vec<Code> {
         RULES
@@ -276,6 +344,17 @@ mod tests {
         assert_eq!(Code::lookup("dkr013"), Some(Code::DKR013));
         assert_eq!(Code::lookup("maintainer-deprecated"), Some(Code::DKR013));
         assert_eq!(Code::lookup("XYZ999"), None);
+    }
+
+    #[test]
+    fn peer_check_mapping() {
+        assert_eq!(Code::from_peer_check("latest-tag"), vec![Code::K8S012]);
+        assert_eq!(Code::from_peer_check("CKV_K8S_14"), vec![Code::K8S012]);
+        assert_eq!(Code::from_peer_check("tagNotSpecified"), vec![Code::K8S012]);
+        assert!(Code::from_peer_check("CKV_K8S_12").contains(&Code::K8S003));
+        assert!(Code::from_peer_check("CKV_K8S_157").contains(&Code::K8S042));
+        assert!(Code::from_peer_check("host-network").contains(&Code::K8S019));
+        assert!(Code::from_peer_check("no-such-check").is_empty());
     }
 
     #[test]

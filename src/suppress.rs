@@ -207,7 +207,53 @@ fn parse_comment(source: &SourceFile, comment: &Comment, out: &mut Parsed) {
     } else if let Some(rest) = trimmed.strip_prefix("opslint.io/ignore:") {
         let offset = base + "opslint.io/ignore:".len() as u32;
         parse_annotation(comment, rest, offset, out);
+    } else if let Some(codes) = peer_annotation_codes(trimmed) {
+        // Like hadolint's pragmas: honoured, never reported as unused or invalid.
+        out.hadolint.push(HadolintIgnore {
+            covers: comment.covers.clone(),
+            codes,
+        });
     }
+}
+
+/// The rules a Kubernetes peer's suppression annotation (`key: value`, as written) stands for:
+/// kube-linter `ignore-check.kube-linter.io/<check>` and `kube-linter.io/ignore-all`, kube-score
+/// `kube-score/ignore: <check>,…`, Polaris `polaris.fairwinds.com/<check>-exempt: "true"` and
+/// `polaris.fairwinds.com/exempt`, checkov `checkov.io/skipN: CKV_K8S_14=reason`. The check names
+/// map onto codes through the anchors of the catalogue.
+pub fn peer_annotation_codes(annotation: &str) -> Option<Vec<Code>> {
+    let (key, value) = annotation.split_once(':')?;
+    let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+    let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    let all_kubernetes = || {
+        crate::registry::RULES
+            .iter()
+            .filter(|r| r.file_kind == crate::registry::FileKind::Kubernetes)
+            .map(|r| r.code)
+            .collect::<Vec<_>>()
+    };
+    let codes = if let Some(check) = key.strip_prefix("ignore-check.kube-linter.io/") {
+        Code::from_peer_check(check)
+    } else if key == "kube-linter.io/ignore-all" {
+        all_kubernetes()
+    } else if key == "kube-score/ignore" {
+        value.split(',').flat_map(Code::from_peer_check).collect()
+    } else if let Some(rest) = key.strip_prefix("polaris.fairwinds.com/") {
+        if !value.eq_ignore_ascii_case("true") {
+            return None;
+        }
+        match rest.strip_suffix("-exempt") {
+            Some(check) => Code::from_peer_check(check),
+            None if rest == "exempt" => all_kubernetes(),
+            None => return None,
+        }
+    } else if key.starts_with("checkov.io/skip") {
+        let check = value.split('=').next().unwrap_or(value);
+        Code::from_peer_check(check)
+    } else {
+        return None;
+    };
+    (!codes.is_empty()).then_some(codes)
 }
 
 /// A Kubernetes object's `opslint.io/ignore: "K8S003,K8S004"` annotation, reported by the

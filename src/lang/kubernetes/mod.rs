@@ -287,6 +287,23 @@ fn annotation_suppressions(model: &model::Model<'_>, source: &SourceFile) -> Vec
             own_line,
         });
     }
+    // The peers' annotations (kube-linter, kube-score, Polaris, checkov) cover their object too.
+    for object in &model.objects {
+        let Some(annotations) = object.annotations else {
+            continue;
+        };
+        for entry in annotations.entries() {
+            let span = entry.key.span.start..entry.value.span.end.max(entry.key.span.end);
+            if crate::suppress::peer_annotation_codes(source.slice(&span)).is_some() {
+                out.push(Comment {
+                    span: span.clone(),
+                    body: span,
+                    covers: object.span(),
+                    own_line: true,
+                });
+            }
+        }
+    }
     out
 }
 
@@ -313,6 +330,41 @@ mod tests {
 
     fn codes(out: &LintOutput) -> Vec<Code> {
         out.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn peer_annotations_suppress_their_object() {
+        let manifest = |annotation: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    {annotation}\nspec:\n  containers:\n  - name: app\n    image: nginx:latest\n"
+            )
+        };
+        let has_latest = |text: &str| {
+            let source = SourceFile::new("pod.yaml", text);
+            let out = lint(&source, &LintContext::default());
+            let diags = crate::suppress::apply(&source, &out.comments, out.diagnostics, &|_| true);
+            diags.iter().any(|d| d.code == Code::K8S012)
+        };
+        assert!(has_latest(&manifest("team: web")));
+        assert!(!has_latest(&manifest(
+            "ignore-check.kube-linter.io/latest-tag: \"pinned by CD\""
+        )));
+        assert!(!has_latest(&manifest(
+            "checkov.io/skip1: CKV_K8S_14=pinned by CD"
+        )));
+        assert!(!has_latest(&manifest(
+            "polaris.fairwinds.com/tagNotSpecified-exempt: \"true\""
+        )));
+        assert!(!has_latest(&manifest(
+            "kube-linter.io/ignore-all: \"legacy\""
+        )));
+        // Not an exemption, and other checks' annotations do not hide this one.
+        assert!(has_latest(&manifest(
+            "polaris.fairwinds.com/tagNotSpecified-exempt: \"false\""
+        )));
+        assert!(has_latest(&manifest(
+            "ignore-check.kube-linter.io/privileged-container: x"
+        )));
     }
 
     #[test]
