@@ -68,6 +68,14 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
+    /// `Deployment web`, or just `Deployment` when it has no name: how messages name it.
+    pub fn display_name(&self) -> String {
+        match self.name_str() {
+            Some(name) if !name.is_empty() => format!("{} {name}", self.kind),
+            _ => self.kind.to_string(),
+        }
+    }
+
     /// An object when `node` is a mapping with string `apiVersion` and `kind`.
     pub fn from_node(node: &'a Node, document: usize, from_list: bool) -> Option<Object<'a>> {
         let api_version_node = node.get("apiVersion")?;
@@ -367,6 +375,20 @@ pub struct Container<'a> {
 }
 
 impl<'a> Container<'a> {
+    /// `container nginx`, `init container setup`, or `container #2` without a name: how
+    /// messages name it.
+    pub fn display_name(&self) -> String {
+        let what = match self.kind {
+            ContainerKind::Container => "container",
+            ContainerKind::Init => "init container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        };
+        match self.name_str() {
+            Some(name) if !name.is_empty() => format!("{what} {name}"),
+            _ => format!("{what} #{}", self.index + 1),
+        }
+    }
+
     fn new(node: &'a Node, kind: ContainerKind, index: usize) -> Container<'a> {
         let list = |k: &str| node.get(k).map(Node::items).unwrap_or(&[]);
         Container {

@@ -4,7 +4,6 @@
 
 use super::super::model::Object;
 use super::super::Ctx;
-use super::objects::describe;
 use crate::diagnostic::{Edit, Findings};
 use crate::registry::Code;
 
@@ -387,7 +386,7 @@ fn removed_api_version(cx: &Ctx<'_>, target: u32, out: &mut Findings) {
         let d = out.report(Code::K8S026, node.span.clone()).message(format!(
             "`{}` {} was removed in Kubernetes 1.{} (target 1.{target}): {advice}",
             object.api_version,
-            describe(object),
+            object.display_name(),
             row.removed,
         ));
         match replacement(row, object.kind, target) {
@@ -428,7 +427,7 @@ fn deprecated_api_version(cx: &Ctx<'_>, target: u32, out: &mut Findings) {
             .message(format!(
                 "`{}` {} is deprecated and removed in Kubernetes 1.{}: {advice}",
                 object.api_version,
-                describe(object),
+                object.display_name(),
                 row.removed,
             ))
             .help("move to the replacement before upgrading the cluster");

@@ -1,7 +1,7 @@
 //! Object rules: duplicates inside a pod spec, scheduling spread, selectors, namespaces,
 //! service-account tokens and ingress-nginx snippet annotations.
 
-use super::super::model::{Container, ContainerKind, Object, PodSpec};
+use super::super::model::{ContainerKind, Object, PodSpec};
 use super::super::yaml::Node;
 use super::super::Ctx;
 use crate::diagnostic::Findings;
@@ -20,27 +20,6 @@ pub fn check(cx: &Ctx<'_>, out: &mut Findings) {
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
-
-/// `Deployment web`, or `Deployment` when the object has no name.
-pub(super) fn describe(object: &Object<'_>) -> String {
-    match object.name_str() {
-        Some(name) if !name.is_empty() => format!("{} {name}", object.kind),
-        _ => object.kind.to_string(),
-    }
-}
-
-/// `container web`, `init container setup`.
-fn describe_container(c: &Container<'_>) -> String {
-    let what = match c.kind {
-        ContainerKind::Container => "container",
-        ContainerKind::Init => "init container",
-        ContainerKind::Ephemeral => "ephemeral container",
-    };
-    match c.name_str() {
-        Some(name) => format!("{what} {name}"),
-        None => format!("{what} #{}", c.index + 1),
-    }
-}
 
 /// The objects that have a pod spec, with it.
 fn pods<'c, 'a>(cx: &'c Ctx<'a>) -> impl Iterator<Item = (&'c Object<'a>, &'c PodSpec<'a>)> {
@@ -80,8 +59,8 @@ fn duplicate_env_var(cx: &Ctx<'_>, out: &mut Findings) {
                 out.report(Code::K8S023, later.span.clone())
                     .message(format!(
                         "env var `{name}` is set twice in {} of {}",
-                        describe_container(c),
-                        describe(object)
+                        c.display_name(),
+                        object.display_name()
                     ))
                     .help("remove one of the two entries: only the last one takes effect")
                     .label(first.span.clone(), "first set here");
@@ -106,7 +85,7 @@ fn duplicate_name(cx: &Ctx<'_>, out: &mut Findings) {
             out.report(Code::K8S024, later.span.clone())
                 .message(format!(
                     "two containers of {} are named `{name}`",
-                    describe(object)
+                    object.display_name()
                 ))
                 .help("give each container and init container of a pod its own name")
                 .label(first.span.clone(), "first used here");
@@ -117,8 +96,8 @@ fn duplicate_name(cx: &Ctx<'_>, out: &mut Findings) {
                 out.report(Code::K8S024, later.span.clone())
                     .message(format!(
                         "two ports of {} in {} are named `{name}`",
-                        describe_container(c),
-                        describe(object)
+                        c.display_name(),
+                        object.display_name()
                     ))
                     .help("give each port of a container its own name")
                     .label(first.span.clone(), "first used here");
@@ -153,7 +132,7 @@ fn no_anti_affinity(cx: &Ctx<'_>, out: &mut Findings) {
             .message(format!(
                 "{} runs {count} replicas with no pod anti-affinity or topology spread: \
                  they may all land on one node",
-                describe(object)
+                object.display_name()
             ))
             .help(
                 "add `topologySpreadConstraints` (e.g. over `kubernetes.io/hostname`) or a \
@@ -182,7 +161,7 @@ fn selector_mismatch(cx: &Ctx<'_>, out: &mut Findings) {
             continue;
         };
         let label = |key: &str| labels.get(key).and_then(Node::as_str);
-        let who = describe(object);
+        let who = object.display_name();
         let help = "make the selector match the labels of `spec.template.metadata.labels`";
         let match_labels = selector.get("matchLabels");
         let match_expressions = selector.get("matchExpressions");
@@ -292,7 +271,7 @@ fn automount_service_account_token(cx: &Ctx<'_>, out: &mut Findings) {
         out.report(Code::K8S034, span)
             .message(format!(
                 "{} runs as the default service account but still mounts its API token",
-                describe(object)
+                object.display_name()
             ))
             .help(
                 "set `automountServiceAccountToken: false` in the pod spec; a pod that needs \
@@ -351,14 +330,14 @@ fn default_namespace(cx: &Ctx<'_>, out: &mut Findings) {
         let (span, message) = match object.namespace {
             Some(ns) if ns.as_str() == Some("default") => (
                 ns.span.clone(),
-                format!("{} is in the `default` namespace", describe(object)),
+                format!("{} is in the `default` namespace", object.display_name()),
             ),
             Some(ns) if !ns.is_null() => continue,
             _ => (
                 object.anchor(),
                 format!(
                     "{} has no namespace: it lands in whatever namespace kubectl uses",
-                    describe(object)
+                    object.display_name()
                 ),
             ),
         };
@@ -416,7 +395,7 @@ fn ingress_snippet_annotation(cx: &Ctx<'_>, out: &mut Findings) {
             out.report(Code::K8S036, entry.key.span.clone())
                 .message(format!(
                     "{} injects raw nginx configuration with `{key}`",
-                    describe(object)
+                    object.display_name()
                 ))
                 .help(
                     "use the controller's dedicated annotations instead; snippets let whoever \

@@ -4,7 +4,7 @@
 use super::super::model::{Container, Object};
 use super::super::yaml::{Kind, Node};
 use super::super::Ctx;
-use super::resources::{container_label, object_label, PROBE_TIMINGS};
+use super::resources::PROBE_TIMINGS;
 use crate::diagnostic::{Findings, Span};
 use crate::registry::Code;
 
@@ -58,31 +58,39 @@ fn key_span(c: &Container<'_>, key: &str) -> Span {
 /// K8S007 missing-readiness-probe: a container of a long-running workload without a
 /// `readinessProbe`.
 fn missing_readiness_probe(cx: &Ctx<'_>, out: &mut Findings) {
-    for obj in cx
-        .model
-        .objects
-        .iter()
-        .filter(|o| long_running(o) && !cx.partial(o))
-    {
-        let Some(pod) = &obj.pod else { continue };
-        for c in pod.app_containers() {
-            if c.readiness_probe.is_some_and(|p| !p.is_null()) {
-                continue;
-            }
-            out.report(Code::K8S007, c.anchor())
-                .message(format!(
-                    "{} of {} has no readiness probe",
-                    container_label(c),
-                    object_label(obj)
-                ))
-                .help("add a `readinessProbe` (e.g. `httpGet` on a health endpoint) so traffic reaches the pod only once it can serve, and rollouts wait for it");
-        }
-    }
+    missing_probe(
+        cx,
+        out,
+        Code::K8S007,
+        "readiness",
+        |c| c.readiness_probe,
+        "add a `readinessProbe` (e.g. `httpGet` on a health endpoint) so traffic reaches the pod only once it can serve, and rollouts wait for it",
+    );
 }
 
 /// K8S008 missing-liveness-probe: a container of a long-running workload without a
 /// `livenessProbe`.
 fn missing_liveness_probe(cx: &Ctx<'_>, out: &mut Findings) {
+    missing_probe(
+        cx,
+        out,
+        Code::K8S008,
+        "liveness",
+        |c| c.liveness_probe,
+        "add a `livenessProbe` that fails only when the process is stuck (not when a dependency is down), so the kubelet restarts it",
+    );
+}
+
+/// The shared walk of K8S007/K8S008: each app container of a complete long-running workload
+/// whose `probe` is missing or null, reported at the container's name.
+fn missing_probe<'a>(
+    cx: &Ctx<'a>,
+    out: &mut Findings,
+    code: Code,
+    kind: &str,
+    probe: impl Fn(&Container<'a>) -> Option<&'a Node>,
+    help: &str,
+) {
     for obj in cx
         .model
         .objects
@@ -91,16 +99,16 @@ fn missing_liveness_probe(cx: &Ctx<'_>, out: &mut Findings) {
     {
         let Some(pod) = &obj.pod else { continue };
         for c in pod.app_containers() {
-            if c.liveness_probe.is_some_and(|p| !p.is_null()) {
+            if probe(c).is_some_and(|p| !p.is_null()) {
                 continue;
             }
-            out.report(Code::K8S008, c.anchor())
+            out.report(code, c.anchor())
                 .message(format!(
-                    "{} of {} has no liveness probe",
-                    container_label(c),
-                    object_label(obj)
+                    "{} of {} has no {kind} probe",
+                    c.display_name(),
+                    obj.display_name()
                 ))
-                .help("add a `livenessProbe` that fails only when the process is stuck (not when a dependency is down), so the kubelet restarts it");
+                .help(help);
         }
     }
 }
@@ -168,8 +176,8 @@ fn identical_probes(cx: &Ctx<'_>, out: &mut Findings) {
             out.report(Code::K8S009, key_span(c, "livenessProbe"))
                 .message(format!(
                     "the liveness and readiness probes of {} of {} are identical",
-                    container_label(c),
-                    object_label(obj)
+                    c.display_name(),
+                    obj.display_name()
                 ))
                 .help("make the liveness probe more lenient (a higher `failureThreshold`, or a check that does not depend on other services): when both fail together, pods are restarted instead of being taken out of traffic")
                 .label(key_span(c, "readinessProbe"), "the same probe");
@@ -210,8 +218,8 @@ fn probe_port_not_exposed(cx: &Ctx<'_>, out: &mut Findings) {
                     out.report(Code::K8S010, port.span.clone())
                         .message(format!(
                             "the {key} of {} of {} uses port `{name}`, which the container does not declare",
-                            container_label(c),
-                            object_label(obj)
+                            c.display_name(),
+                            obj.display_name()
                         ))
                         .help(format!("declare it in the container's `ports` (`- name: {name}` with its `containerPort`), or probe the port by number; the kubelet cannot resolve the name and the probe fails"));
                 }
@@ -253,8 +261,8 @@ fn liveness_before_readiness(cx: &Ctx<'_>, out: &mut Findings) {
             out.report(Code::K8S011, at)
                 .message(format!(
                     "the liveness probe of {} of {} starts after {live_delay}s, before the readiness probe ({ready_delay}s)",
-                    container_label(c),
-                    object_label(obj)
+                    c.display_name(),
+                    obj.display_name()
                 ))
                 .help("give the liveness probe an `initialDelaySeconds` at least the readiness probe's, or add a `startupProbe` that covers the start-up time")
                 .label(ready_at, "the readiness probe's delay");

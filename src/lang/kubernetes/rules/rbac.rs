@@ -4,7 +4,6 @@
 use super::super::model::Object;
 use super::super::yaml::Node;
 use super::super::Ctx;
-use super::objects::describe;
 use crate::diagnostic::Findings;
 use crate::registry::Code;
 
@@ -63,7 +62,7 @@ fn cluster_admin_binding(cx: &Ctx<'_>, out: &mut Findings) {
         out.report(Code::K8S037, name.span.clone())
             .message(format!(
                 "{} binds `cluster-admin`: its subjects get {scope}",
-                describe(object)
+                object.display_name()
             ))
             .help("bind a role that grants only the resources and verbs the subjects need");
     }
@@ -90,7 +89,7 @@ fn wildcard_rbac(cx: &Ctx<'_>, out: &mut Findings) {
                 .report(Code::K8S038, first.span.clone())
                 .message(format!(
                     "{} grants `*` in {}",
-                    describe(object),
+                    object.display_name(),
                     fields.join(" and ")
                 ))
                 .help(
@@ -127,7 +126,7 @@ fn rbac_sensitive_access(cx: &Ctx<'_>, out: &mut Findings) {
             let named = rule
                 .get("resourceNames")
                 .is_some_and(|n| !n.items().is_empty());
-            let who = describe(object);
+            let who = object.display_name();
             if core {
                 for (resource, node) in list(rule, "resources") {
                     let (granted, what, help) = match resource {

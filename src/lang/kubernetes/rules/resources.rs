@@ -20,27 +20,6 @@ pub fn check(cx: &Ctx<'_>, out: &mut Findings) {
 // ---------------------------------------------------------------------------------------------
 // Shared helpers (also used by the probe rules)
 
-/// `Deployment web`, or the kind alone when the object has no name.
-pub(super) fn object_label(obj: &Object<'_>) -> String {
-    match obj.name_str() {
-        Some(name) if !name.is_empty() => format!("{} {name}", obj.kind),
-        _ => obj.kind.to_string(),
-    }
-}
-
-/// `container nginx`, `init container setup`, or `container #2` without a name.
-pub(super) fn container_label(c: &Container<'_>) -> String {
-    let what = match c.kind {
-        ContainerKind::Container => "container",
-        ContainerKind::Init => "init container",
-        ContainerKind::Ephemeral => "ephemeral container",
-    };
-    match c.name_str() {
-        Some(name) if !name.is_empty() => format!("{what} {name}"),
-        _ => format!("{what} #{}", c.index + 1),
-    }
-}
-
 /// Written and not null.
 fn present(node: Option<&Node>) -> bool {
     node.is_some_and(|n| !n.is_null())
@@ -232,7 +211,7 @@ fn invalid_manifest(cx: &Ctx<'_>, out: &mut Findings) {
         if !validated_pod_kind(obj) {
             continue;
         }
-        let who = object_label(obj);
+        let who = obj.display_name();
         for (key, list) in [
             ("containers", pod.containers_node),
             ("initContainers", pod.init_containers_node),
@@ -312,14 +291,14 @@ fn missing_selector(obj: &Object<'_>, kustomized: bool, out: &mut Findings) {
             out.report(Code::K8S002, selector.span.clone())
                 .message(format!(
                     "`selector` of {} is not a mapping",
-                    object_label(obj)
+                    obj.display_name()
                 ))
                 .help("write `selector: {matchLabels: {…}}` with the pod template's labels");
         }
         Some(selector) if !selector.is_null() => {}
         _ if !kustomized && pod.containers.iter().any(|c| present(c.image)) => {
             out.report(Code::K8S002, obj.anchor())
-                .message(format!("{} has no `spec.selector`", object_label(obj)))
+                .message(format!("{} has no `spec.selector`", obj.display_name()))
                 .help("apps/v1 requires `spec.selector.matchLabels`; repeat the pod template's labels there");
         }
         _ => {}
@@ -329,7 +308,7 @@ fn missing_selector(obj: &Object<'_>, kustomized: bool, out: &mut Findings) {
 /// K8S002 for one container: a missing `name` or `image`, and wrong types on the fields the
 /// rules read.
 fn container_shape(obj: &Object<'_>, c: &Container<'_>, partial: bool, out: &mut Findings) {
-    let who = format!("{} of {}", container_label(c), object_label(obj));
+    let who = format!("{} of {}", c.display_name(), obj.display_name());
     for (key, node) in [("name", c.name), ("image", c.image)] {
         match node {
             Some(n) if n.is_mapping() || n.is_sequence() => {
@@ -507,8 +486,8 @@ fn missing_requests(cx: &Ctx<'_>, out: &mut Findings) {
             out.report(Code::K8S003, c.anchor())
                 .message(format!(
                     "{} of {} has no {what} request",
-                    container_label(c),
-                    object_label(obj)
+                    c.display_name(),
+                    obj.display_name()
                 ))
                 .help("set `resources.requests` (e.g. `cpu: 100m`, `memory: 128Mi`) so the scheduler can place the pod and it is not evicted first");
         }
@@ -529,8 +508,8 @@ fn missing_memory_limit(cx: &Ctx<'_>, out: &mut Findings) {
             out.report(Code::K8S004, c.anchor())
                 .message(format!(
                     "{} of {} has no memory limit",
-                    container_label(c),
-                    object_label(obj)
+                    c.display_name(),
+                    obj.display_name()
                 ))
                 .help("set `resources.limits.memory` so a leak is stopped in this container instead of starving the node");
         }
@@ -551,8 +530,8 @@ fn missing_cpu_limit(cx: &Ctx<'_>, out: &mut Findings) {
             out.report(Code::K8S005, c.anchor())
                 .message(format!(
                     "{} of {} has no CPU limit",
-                    container_label(c),
-                    object_label(obj)
+                    c.display_name(),
+                    obj.display_name()
                 ))
                 .help("set `resources.limits.cpu` if this container must not take CPU from its neighbours (limits throttle, so leave them out on purpose where latency matters)");
         }
@@ -591,8 +570,8 @@ fn limits_below_requests(cx: &Ctx<'_>, out: &mut Findings) {
                     .message(format!(
                         "the {resource} limit {} of {} of {} is lower than its request {}",
                         text(&limit.value),
-                        container_label(c),
-                        object_label(obj),
+                        c.display_name(),
+                        obj.display_name(),
                         text(&request.value)
                     ))
                     .help("raise the limit to at least the request (or lower the request); the API server rejects a limit below its request")

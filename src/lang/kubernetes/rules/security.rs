@@ -50,24 +50,9 @@ fn written(node: Option<&Node>) -> Option<&Node> {
     node.filter(|n| !n.is_null())
 }
 
-/// `Deployment web` (or just `Deployment` when it has no name).
-fn object_label(object: &Object<'_>) -> String {
-    match object.name_str() {
-        Some(name) if !name.is_empty() => format!("{} {name}", object.kind),
-        _ => object.kind.to_string(),
-    }
-}
-
 /// `container nginx of Deployment web`, `init container setup of Job migrate`.
 fn container_label(object: &Object<'_>, c: &Container<'_>) -> String {
-    let kind = match c.kind {
-        ContainerKind::Init => "init container",
-        _ => "container",
-    };
-    match c.name_str() {
-        Some(name) if !name.is_empty() => format!("{kind} {name} of {}", object_label(object)),
-        _ => format!("{kind} #{} of {}", c.index + 1, object_label(object)),
-    }
+    format!("{} of {}", c.display_name(), object.display_name())
 }
 
 /// The pod's securityContext field `key`.
@@ -284,7 +269,7 @@ fn run_as_root(cx: &Ctx<'_>, out: &mut Findings) {
             // Whose setting it is: the container's, or the pod's (then shared by containers).
             let whose = |on_pod: bool| {
                 if on_pod {
-                    format!("the pod of {}", object_label(object))
+                    format!("the pod of {}", object.display_name())
                 } else {
                     container_label(object, c)
                 }
@@ -496,7 +481,7 @@ fn host_namespaces(cx: &Ctx<'_>, out: &mut Findings) {
                 out.report(Code::K8S019, node.span.clone())
                     .message(format!(
                         "{} shares {what} (`{key}: true`)",
-                        object_label(object)
+                        object.display_name()
                     ))
                     .help(format!(
                         "remove `{key}: true` unless this is a node agent that needs it"
@@ -555,7 +540,7 @@ fn host_path_volume(cx: &Ctx<'_>, out: &mut Findings) {
             let path = path_node.and_then(Node::as_str).unwrap_or("");
             let span = path_node.map_or_else(|| entry.key.span.clone(), |n| n.span.clone());
             let volume_name = volume.get("name").and_then(Node::as_str).unwrap_or("?");
-            let who = object_label(object);
+            let who = object.display_name();
             match runtime_socket(path) {
                 Some(socket) => {
                     out.report(Code::K8S020, span)
@@ -641,7 +626,7 @@ fn seccomp_unconfined(cx: &Ctx<'_>, out: &mut Findings) {
                 .message(format!(
                     "the pod of {} runs without seccomp (`Unconfined`): every syscall reaches \
                      the node's kernel",
-                    object_label(object)
+                    object.display_name()
                 ))
                 .help(help);
         }
@@ -749,7 +734,7 @@ fn baseline_context(sc: Option<&Node>, who: &str, out: &mut Findings) {
 /// `hostProcess: true`, AppArmor unconfined, SELinux custom user/role/type.
 fn pod_security_baseline(cx: &Ctx<'_>, out: &mut Findings) {
     for (object, pod) in pods(cx) {
-        let pod_who = format!("the pod of {}", object_label(object));
+        let pod_who = format!("the pod of {}", object.display_name());
         let sysctls = pod.security_context.and_then(|s| s.get("sysctls"));
         for sysctl in sysctls.map(Node::items).unwrap_or(&[]) {
             let Some(name_node) = sysctl.get("name") else {
@@ -790,7 +775,7 @@ fn pod_security_baseline(cx: &Ctx<'_>, out: &mut Findings) {
                 out.report(Code::K8S043, entry.value.span.clone())
                     .message(format!(
                         "container {container} of {} runs without AppArmor (`unconfined`)",
-                        object_label(object)
+                        object.display_name()
                     ))
                     .help("use `runtime/default` or a `localhost/<profile>`");
             }
