@@ -199,6 +199,12 @@ registry! {
     K8S042 "rbac-sensitive-access" Kubernetes Warning true None "a Role/ClusterRole granting read of `secrets`, `pods/exec`/`pods/attach`, `create` on pods, or `escalate`/`bind`/`impersonate`" "CKV_K8S_155–158, trivy KSV041/043/053";
     K8S043 "pod-security-baseline" Kubernetes Warning true None "what the Pod Security Standards \"baseline\" forbids and no rule above covers: unsafe `sysctls`, `procMount: Unmasked`, `hostProcess: true`, AppArmor `unconfined`, SELinux custom user/role" "kube-linter unsafe-sysctls, Polaris procMount, trivy KSV026/027/103";
     K8S044 "dangling-reference" Kubernetes Warning true None "an Ingress backend Service, a `serviceAccountName`, or a StatefulSet `serviceName` that no object of the run defines (only when the run has objects of that kind)" "kube-linter dangling-ingress, non-existent-service-account";
+
+    // nginx (NGX): rows of the nginx engine, in code order.
+
+
+    // Jenkinsfile (JNK): rows of the Jenkinsfile engine, in code order.
+
 }
 
 impl Code {

@@ -482,6 +482,7 @@ fn kubernetes_facts(c: &Candidate) -> lang::kubernetes::Facts {
     let ctx = LintContext {
         disk_path: Some(c.path.clone()),
         options: c.settings.options.clone(),
+        embedded_depth: 0,
     };
     IN_ENGINE.with(|f| f.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| lang::kubernetes::facts(&source, &ctx)));
@@ -851,6 +852,7 @@ fn lint_path(
         ctx: LintContext {
             disk_path: Some(c.path.clone()),
             options: settings.options.clone(),
+            embedded_depth: 0,
         },
         extra: not_utf8(invalid.clone()),
         first_secrets: None,
@@ -918,6 +920,7 @@ impl Target {
             ctx: LintContext {
                 disk_path,
                 options: self.settings.options.clone(),
+                embedded_depth: 0,
             },
             extra,
             first_secrets: None,

@@ -2,6 +2,7 @@
 //! spans, runs its rules and reports the comments that may hold suppressions.
 
 pub mod dockerfile;
+pub mod embed;
 pub mod kubernetes;
 mod text;
 
@@ -75,6 +76,8 @@ pub struct LintContext {
     /// The file on disk; `None` for stdin (rules that look at neighbouring files are skipped).
     pub disk_path: Option<PathBuf>,
     pub options: Options,
+    /// How many texts this one is embedded in (0 for a file on disk or stdin).
+    pub embedded_depth: u32,
 }
 
 /// A comment that may hold a suppression, and what it covers.
@@ -98,6 +101,8 @@ pub struct LintOutput {
     pub comments: Vec<Comment>,
     /// Byte ranges of secret values, masked in every output that prints source text.
     pub secrets: Vec<Span>,
+    /// Texts in another language inside this one, linted by their own engine afterwards.
+    pub embedded: Vec<embed::Embedded>,
 }
 
 /// Parses `source` as `file_type` and runs every rule of that engine.
@@ -113,12 +118,14 @@ pub fn lint_in_set(
     ctx: &LintContext,
     kubernetes_set: Option<&kubernetes::Set>,
 ) -> LintOutput {
-    match file_type {
+    let mut out = match file_type {
         FileType::Dockerfile => dockerfile::lint(source, ctx),
         FileType::Kubernetes => kubernetes::lint_in_set(source, ctx, kubernetes_set),
         FileType::Nginx => text::lint(source, ctx, "#"),
         FileType::Jenkinsfile => text::lint(source, ctx, "//"),
-    }
+    };
+    embed::lint_embedded(&mut out, source, ctx, ctx.embedded_depth);
+    out
 }
 
 /// How many syntax errors the text has; `--fix` refuses a result with more than the original.
@@ -146,6 +153,7 @@ macro_rules! engine_test_support {
             let ctx = LintContext {
                 disk_path: None,
                 options,
+                ..Default::default()
             };
             let out = $lint(&source, &ctx);
             (source, out.diagnostics)

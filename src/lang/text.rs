@@ -15,6 +15,7 @@ pub fn lint(source: &SourceFile, ctx: &LintContext, marker: &str) -> LintOutput 
         diagnostics: found.iter().map(|s| s.to_diagnostic()).collect(),
         comments: opslint_comments(source, marker),
         secrets: found.into_iter().map(|s| s.span).collect(),
+        embedded: Vec::new(),
     }
 }
 

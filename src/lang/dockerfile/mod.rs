@@ -42,6 +42,7 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         diagnostics,
         comments: suppression_comments(&file, source),
         secrets: found.into_iter().map(|s| s.span).collect(),
+        embedded: Vec::new(),
     }
 }
 

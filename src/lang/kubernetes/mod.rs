@@ -150,6 +150,7 @@ pub fn lint_in_set(source: &SourceFile, ctx: &LintContext, set: Option<&Set>) ->
         diagnostics,
         comments,
         secrets: found.into_iter().map(|s| s.span).collect(),
+        embedded: Vec::new(),
     }
 }
 

@@ -818,6 +818,7 @@ metadata: {name: op}
         let ctx = crate::lang::LintContext {
             disk_path: Some(dir.path().join("cm.yaml")),
             options: Default::default(),
+            ..Default::default()
         };
         let out = super::super::super::lint(&source, &ctx);
         assert!(out.diagnostics.iter().all(|d| d.code != K8S035));

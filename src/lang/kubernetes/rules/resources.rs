@@ -753,6 +753,7 @@ mod tests {
             let ctx = LintContext {
                 disk_path: Some(path),
                 options: Options::default(),
+                ..Default::default()
             };
             let out = super::super::super::lint(&source, &ctx);
             assert!(!out.diagnostics.iter().any(|d| d.code == K8S002));
@@ -899,6 +900,7 @@ mod tests {
             let ctx = crate::lang::LintContext {
                 disk_path: Some(path),
                 options: Default::default(),
+                ..Default::default()
             };
             super::super::super::lint(&source, &ctx).diagnostics
         };

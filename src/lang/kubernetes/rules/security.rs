@@ -1344,6 +1344,7 @@ spec:
         let ctx = crate::lang::LintContext {
             disk_path: Some(path),
             options: Default::default(),
+            ..Default::default()
         };
         let out = super::super::super::lint(&source, &ctx);
         let lines: Vec<u32> = out
