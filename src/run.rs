@@ -472,17 +472,13 @@ fn kubernetes_sets(
         .filter(|c| is_k8s(c))
         .map(|c| prelint_kubernetes(c, ctx))
         .unzip();
-    let files = Arc::new(facts);
+    let mut file_sets = lang::kubernetes::Set::for_each_file(facts);
     let mut prelinted = prelinted.into_iter();
-    let mut index = 0;
     for (slot, c) in sets.iter_mut().zip(candidates) {
         if is_k8s(c) {
-            let set = lang::kubernetes::Set {
-                files: Arc::clone(&files),
-                index,
-            };
-            *slot = Some((set, prelinted.next().flatten()));
-            index += 1;
+            *slot = file_sets
+                .next()
+                .map(|set| (set, prelinted.next().flatten()));
         }
     }
     sets
@@ -490,7 +486,10 @@ fn kubernetes_sets(
 
 /// One Kubernetes file linted on its own, and its facts. Nothing is kept for a file that
 /// cannot be read or whose linting panics: the second pass lints it again and reports that.
-fn prelint_kubernetes(c: &Candidate, ctx: &RunContext) -> (lang::kubernetes::Facts, Option<Prelinted>) {
+fn prelint_kubernetes(
+    c: &Candidate,
+    ctx: &RunContext,
+) -> (lang::kubernetes::Facts, Option<Prelinted>) {
     let Decoded::Text { text, bom, invalid } = read_path(&c.path, c.settings.max_size) else {
         return Default::default();
     };

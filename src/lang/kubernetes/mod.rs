@@ -41,6 +41,8 @@ impl Ctx<'_> {
 struct FolderKustomization {
     /// Whether the folder holds a kustomization file.
     present: bool,
+    /// Whether it sets `namespace` (for every file it lists).
+    sets_namespace: bool,
     /// The files it lists as patches (`patches` `path`, `patchesStrategicMerge`,
     /// `patchesJson6902` `path`), canonical.
     patches: Vec<PathBuf>,
@@ -56,6 +58,12 @@ fn read_folder_kustomization(dir: &Path) -> FolderKustomization {
         };
         found.present = true;
         let stream = yaml::parse(&text);
+        found.sets_namespace |= stream.documents.iter().any(|d| {
+            d.root
+                .get("namespace")
+                .and_then(yaml::Node::as_str)
+                .is_some_and(|n| !n.is_empty())
+        });
         for key in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
             for item in kustomization_list(&stream, key) {
                 let listed = item
@@ -100,6 +108,8 @@ pub struct Kustomized {
     pub near: bool,
     /// A kustomization of its folder or the two above lists it as a patch.
     pub patch_file: bool,
+    /// The kustomization of its own folder sets `namespace` (it applies to every file).
+    pub sets_namespace: bool,
     /// The image names those kustomizations pin with a `newTag` (other than `latest`) or a
     /// `digest`.
     pub pinned_images: Vec<String>,
@@ -124,6 +134,7 @@ pub fn kustomized(path: &Path, cache: &RunCache) -> Kustomized {
     for (depth, folder) in dir.ancestors().take(3).enumerate() {
         let k = cache.get_or_insert(folder, || read_folder_kustomization(folder));
         found.near |= k.present && depth < 2;
+        found.sets_namespace |= k.sets_namespace && depth == 0;
         found.patch_file |= k.patches.contains(&file);
         found.pinned_images.extend(k.pinned_images.iter().cloned());
     }
@@ -142,7 +153,9 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
 /// Parses the text once and runs every rule that needs only this text; returns the findings
 /// and the facts the cross-object rules need (none for a template).
 pub fn prelint(source: &SourceFile, ctx: &LintContext) -> (LintOutput, Facts) {
-    let stream = yaml::parse(&source.text);
+    // Comments matter only for suppressions and for telling a template's `{{` in a comment.
+    let text = &source.text;
+    let stream = yaml::parse_with(text, text.contains("opslint:") || text.contains("{{"));
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let mut found = detector.scan_text(&source.text);
     let mut out = Findings::new();
