@@ -490,7 +490,7 @@ fn prelint_kubernetes(
     c: &Candidate,
     ctx: &RunContext,
 ) -> (lang::kubernetes::Facts, Option<Prelinted>) {
-    let Decoded::Text { text, bom, invalid } = read_path(&c.path, c.settings.max_size) else {
+    let Decoded::Text { text, bom, invalid } = read_candidate(c) else {
         return Default::default();
     };
     let source = SourceFile::new(c.display.clone(), text.as_str());
@@ -652,6 +652,15 @@ fn human_size(bytes: u64) -> String {
 }
 
 /// Reads a file within `max_size` (and within what `u32` spans can address).
+/// The text of a file found by discovery: what detection already read, or the file.
+fn read_candidate(c: &Candidate) -> Decoded {
+    let max_size = c.settings.max_size.min(u64::from(u32::MAX) - 1);
+    match &c.content {
+        Some(bytes) if bytes.len() as u64 <= max_size => decode(bytes.to_vec()),
+        _ => read_path(&c.path, c.settings.max_size),
+    }
+}
+
 fn read_path(path: &Path, max_size: u64) -> Decoded {
     let max_size = max_size.min(u64::from(u32::MAX) - 1);
     let meta = match std::fs::metadata(path) {
@@ -875,7 +884,7 @@ fn lint_path(
     };
     let (text, bom, invalid, prelinted) = match prelinted {
         Some(p) => (p.text, p.bom, p.invalid, Some(p.output)),
-        None => match read_path(&c.path, settings.max_size) {
+        None => match read_candidate(c) {
             Decoded::Unreadable(why) => {
                 return (
                     unreadable_report(c.display.clone(), file_type, settings, Some(&abs), why),
