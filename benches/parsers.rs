@@ -51,7 +51,10 @@ fn bench(name: &str, texts: &[String], mut parse: impl FnMut(&str) -> usize) {
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let dirs: Vec<PathBuf> = if args.is_empty() {
         vec![
             root.join("../shared/corpus/kubernetes"),
@@ -91,7 +94,9 @@ fn main() {
             });
             bench("kubernetes lint (one file)", &yaml, |t| {
                 let source = SourceFile::new("m.yaml", t);
-                kubernetes::lint(&source, &Default::default()).diagnostics.len()
+                kubernetes::lint(&source, &Default::default())
+                    .diagnostics
+                    .len()
             });
         }
         let docker = of(FileType::Dockerfile);
@@ -101,7 +106,9 @@ fn main() {
             });
             bench("dockerfile lint (one file)", &docker, |t| {
                 let source = SourceFile::new("Dockerfile", t);
-                dockerfile::lint(&source, &Default::default()).diagnostics.len()
+                dockerfile::lint(&source, &Default::default())
+                    .diagnostics
+                    .len()
             });
         }
     }

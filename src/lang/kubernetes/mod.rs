@@ -5,6 +5,7 @@
 //! comments): a file under a `templates/` folder beside a `Chart.yaml`, or one with `{{`
 //! outside quoted strings, block scalars and comments.
 
+mod embedded;
 pub mod model;
 pub mod rules;
 mod secrets;
@@ -161,6 +162,7 @@ pub fn prelint(source: &SourceFile, ctx: &LintContext) -> (LintOutput, Facts) {
     let mut out = Findings::new();
     let mut comments = suppression_comments(&stream, source);
     let mut facts = Facts::default();
+    let mut embedded_texts = Vec::new();
     if !is_template(&stream, &source.text, ctx.disk_path.as_deref()) {
         report_errors(&stream, &mut out);
         let model = model::Model::build(&stream);
@@ -179,6 +181,7 @@ pub fn prelint(source: &SourceFile, ctx: &LintContext) -> (LintOutput, Facts) {
         };
         rules::run(&cx, &mut out);
         facts = rules::cross_object::facts(&model, source);
+        embedded_texts = embedded::embedded(&model, text);
     }
     let found = crate::secrets::dedup(found);
     let mut diagnostics = out.into_vec();
@@ -187,7 +190,7 @@ pub fn prelint(source: &SourceFile, ctx: &LintContext) -> (LintOutput, Facts) {
         diagnostics,
         comments,
         secrets: found.into_iter().map(|s| s.span).collect(),
-        embedded: Vec::new(),
+        embedded: embedded_texts,
     };
     (out, facts)
 }
