@@ -413,6 +413,19 @@ fn show_files(candidates: &[Candidate], verbose: bool) -> String {
     let mut out = String::new();
     for c in candidates {
         match c.file_type {
+            Some(FileType::Kubernetes) if verbose => {
+                let why = match read_candidate(c) {
+                    Decoded::Text { text, .. } => lang::kubernetes::skipped_because(&text, &c.path),
+                    Decoded::Unreadable(_) => None,
+                };
+                match why {
+                    Some(why) => out.push_str(&format!(
+                        "{}  kubernetes (rules skipped: {why}; secrets still scanned)\n",
+                        c.display
+                    )),
+                    None => out.push_str(&format!("{}  kubernetes\n", c.display)),
+                }
+            }
             Some(t) => out.push_str(&format!("{}  {}\n", c.display, t.as_str())),
             None if verbose => out.push_str(&format!("{}  skipped\n", c.display)),
             None => {}

@@ -260,6 +260,14 @@ pub fn is_template(stream: &Stream, text: &str, path: Option<&Path>) -> bool {
     text.match_indices("{{").any(|(at, _)| !inside(at as u32))
 }
 
+/// Why the rules skip this text, for `--show-files -v`: `None` when they read it.
+pub fn skipped_because(text: &str, path: &Path) -> Option<&'static str> {
+    if in_chart_templates(path) {
+        return Some("Helm chart template");
+    }
+    is_template(&yaml::parse(text), text, None).then_some("Go template")
+}
+
 fn in_chart_templates(path: &Path) -> bool {
     path.ancestors()
         .skip(1)
