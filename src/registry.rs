@@ -201,6 +201,7 @@ registry! {
     K8S044 "dangling-reference" Kubernetes Warning true None "an Ingress backend Service, a `serviceAccountName`, or a StatefulSet `serviceName` that no object of the run defines (only when the run has objects of that kind)" "kube-linter dangling-ingress, non-existent-service-account";
 
     // nginx (NGX): rows of the nginx engine, in code order.
+    NGX001 "syntax-error" Nginx Error true None "unbalanced braces, unterminated quote, a directive without `;` (e.g. `listen 80` then a newline and another directive), unexpected `}` / EOF; the parser recovers" "nginx -t, nginx-lint";
 
 
     // Jenkinsfile (JNK): rows of the Jenkinsfile engine, in code order.
@@ -337,7 +338,9 @@ mod tests {
     fn names_and_codes_are_unique_and_kebab_case() {
         let mut seen = std::collections::HashSet::new();
         for r in RULES {
-            assert!(seen.insert(r.name), "duplicate name {}", r.name);
+            // The catalogue gives each engine's syntax rule the same name (DKR001, NGX001,
+            // JNK001 `syntax-error`): names are unique within a file type.
+            assert!(seen.insert((r.file_kind, r.name)), "duplicate name {}", r.name);
             assert!(r
                 .name
                 .bytes()

@@ -4,6 +4,7 @@
 pub mod dockerfile;
 pub mod embed;
 pub mod kubernetes;
+pub mod nginx;
 mod text;
 
 use crate::diagnostic::{Diagnostic, Span};
@@ -121,7 +122,7 @@ pub fn lint_in_set(
     let mut out = match file_type {
         FileType::Dockerfile => dockerfile::lint(source, ctx),
         FileType::Kubernetes => kubernetes::lint_in_set(source, ctx, kubernetes_set),
-        FileType::Nginx => text::lint(source, ctx, "#"),
+        FileType::Nginx => nginx::lint(source, ctx),
         FileType::Jenkinsfile => text::lint(source, ctx, "//"),
     };
     embed::lint_embedded(&mut out, source, ctx, ctx.embedded_depth);
@@ -133,7 +134,8 @@ pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
     match file_type {
         FileType::Dockerfile => dockerfile::parse::parse(text).errors.len(),
         FileType::Kubernetes => kubernetes::syntax_error_count(text),
-        FileType::Nginx | FileType::Jenkinsfile => 0,
+        FileType::Nginx => nginx::parse::parse(text).errors.len(),
+        FileType::Jenkinsfile => 0,
     }
 }
 

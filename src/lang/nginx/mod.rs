@@ -1,0 +1,332 @@
+//! The nginx engine: a lossless parser mirroring nginx's tokenizer ([`parse`]), the directive
+//! table ([`directives`]), the file's context (full config or fragment, and where a fragment
+//! stands), and the rules.
+
+pub mod directives;
+pub mod parse;
+pub mod rules;
+mod secrets;
+
+use super::{Comment, LintContext, LintOutput};
+use crate::diagnostic::Findings;
+use crate::registry::Code;
+use crate::source::SourceFile;
+use directives::ctx;
+use parse::{Config, Directive};
+
+/// Where the top level of a file stands, and how we know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileContext {
+    /// A bit of [`directives::ctx`]: `MAIN` for a full config, `HTTP`, `HTTP_SERVER`,
+    /// `HTTP_LOCATION`, `STREAM`… for a fragment.
+    pub base: u32,
+    /// How the context was found.
+    pub source: ContextSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextSource {
+    /// A full configuration: `http`/`events`/`stream`/`mail` blocks or main-only directives
+    /// at its top level.
+    FullConfig,
+    /// A `# opslint: context=…` comment in the file.
+    Comment,
+    /// Where a configuration of the same set includes it.
+    Included,
+    /// Guessed from the directives at its top level: rules that depend on the exact context
+    /// (NGX003) stay silent.
+    Guessed,
+}
+
+impl FileContext {
+    /// Whether the context is known rather than guessed.
+    pub fn is_known(&self) -> bool {
+        self.source != ContextSource::Guessed
+    }
+
+    /// Whether the file is a complete configuration (not a fragment).
+    pub fn is_full_config(&self) -> bool {
+        self.source == ContextSource::FullConfig
+    }
+}
+
+/// What a rule sees: the parsed file, its text, the run's options and the file's context.
+pub struct Ctx<'a> {
+    pub config: &'a Config,
+    pub source: &'a SourceFile,
+    pub lint: &'a LintContext,
+    pub context: FileContext,
+}
+
+impl Ctx<'_> {
+    /// The text of a span in the file.
+    pub fn text(&self, span: &crate::diagnostic::Span) -> &str {
+        self.source.slice(span)
+    }
+
+    /// Every directive of the file with its parents and nginx context, from the file's base
+    /// context (see [`Config::walk`]).
+    pub fn walk<'a>(&'a self, f: impl FnMut(&parse::Visit<'a, '_>)) {
+        self.config.walk(self.context.base, f);
+    }
+}
+
+pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
+    let config = parse::parse(&source.text);
+    let mut out = Findings::new();
+    for e in &config.errors {
+        let d = out
+            .report(Code::NGX001, e.span.clone())
+            .message(e.message.clone());
+        if let Some((span, text)) = &e.label {
+            d.label(span.clone(), text.clone());
+        }
+    }
+    let cx = Ctx {
+        config: &config,
+        source,
+        lint: ctx,
+        context: file_context(&config, source),
+    };
+    rules::run(&cx, &mut out);
+    let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
+    let mut found = detector.scan_text(&source.text);
+    found.extend(secrets::structural(&config, &detector));
+    let found = crate::secrets::dedup(found);
+    let mut diagnostics = out.into_vec();
+    diagnostics.extend(found.iter().map(|s| s.to_diagnostic()));
+    LintOutput {
+        diagnostics,
+        comments: suppression_comments(&config, source),
+        secrets: found.into_iter().map(|s| s.span).collect(),
+        embedded: Vec::new(),
+    }
+}
+
+/// The context of a file on its own: a full config, a `# opslint: context=…` comment, or a
+/// guess from its top-level directives.
+pub fn file_context(config: &Config, source: &SourceFile) -> FileContext {
+    if let Some(base) = context_comment(config, source) {
+        return FileContext {
+            base,
+            source: ContextSource::Comment,
+        };
+    }
+    if is_full_config(config) {
+        return FileContext {
+            base: ctx::MAIN,
+            source: ContextSource::FullConfig,
+        };
+    }
+    FileContext {
+        base: guess_context(&config.directives),
+        source: ContextSource::Guessed,
+    }
+}
+
+/// `# opslint: context=http|server|location|main|stream|…` among the file's comments.
+pub fn context_comment(config: &Config, source: &SourceFile) -> Option<u32> {
+    config.comments.iter().find_map(|c| {
+        let body = source.slice(&c.body).trim();
+        let rest = body.strip_prefix("opslint:")?.trim();
+        let value = rest.strip_prefix("context=")?;
+        let value = value.split_whitespace().next().unwrap_or("");
+        match ctx::parse(value) {
+            0 => None,
+            bit if bit == ctx::HTTP_SERVER_IF | ctx::HTTP_LOCATION_IF => {
+                Some(ctx::HTTP_LOCATION_IF)
+            }
+            bit => Some(bit),
+        }
+    })
+}
+
+/// A complete configuration: `http`, `events`, `stream` or `mail` blocks, or a directive that
+/// only the main context allows, at its top level.
+pub fn is_full_config(config: &Config) -> bool {
+    config.directives.iter().any(|d| {
+        (matches!(d.name.as_str(), "http" | "events" | "stream" | "mail") && d.is_block()) || {
+            let specs = directives::lookup(&d.name);
+            !specs.is_empty() && specs.iter().all(|s| s.contexts == ctx::MAIN)
+        }
+    })
+}
+
+/// The first context (http, server, location, main, stream, stream server) that allows every
+/// known top-level directive; top-level `server` blocks → http; `location`, `listen` → server.
+pub fn guess_context(top: &[Directive]) -> u32 {
+    const CANDIDATES: [u32; 6] = [
+        ctx::HTTP,
+        ctx::HTTP_SERVER,
+        ctx::HTTP_LOCATION,
+        ctx::MAIN,
+        ctx::STREAM,
+        ctx::STREAM_SERVER,
+    ];
+    let allows = |context: u32, d: &Directive| {
+        let specs = directives::lookup(&d.name);
+        specs.is_empty()
+            || specs
+                .iter()
+                .any(|s| s.contexts & (context | ctx::ANY) != 0 || s.contexts == 0)
+    };
+    let mut best = (0usize, ctx::HTTP);
+    for context in CANDIDATES {
+        let n = top.iter().filter(|d| allows(context, d)).count();
+        if n == top.len() {
+            return context;
+        }
+        if n > best.0 {
+            best = (n, context);
+        }
+    }
+    best.1
+}
+
+/// Every comment, with what a suppression in it covers: an end-of-line comment covers its
+/// line; a comment alone on its line covers the next directive (a block directive's head,
+/// name to `{`).
+fn suppression_comments(config: &Config, source: &SourceFile) -> Vec<Comment> {
+    let mut heads: Vec<crate::diagnostic::Span> = Vec::new();
+    config.walk(ctx::MAIN, |v| heads.push(v.directive.head_span()));
+    heads.sort_by_key(|s| s.start);
+    config
+        .comments
+        .iter()
+        .map(|c| {
+            let covers = if c.own_line {
+                let i = heads.partition_point(|h| h.start < c.span.end);
+                heads.get(i).cloned().unwrap_or(c.span.clone())
+            } else {
+                let line = source.line_col(c.span.start).line.saturating_sub(1) as usize;
+                source.line_span(line)
+            };
+            Comment {
+                span: c.span.clone(),
+                body: c.body.clone(),
+                covers,
+                own_line: c.own_line,
+            }
+        })
+        .collect()
+}
+
+/// The tree as crossplane prints it (directive, line, args, block; `*_by_lua_block` bodies as
+/// one argument) with the syntax errors: what `opslint debug nginx-tree` prints for the
+/// differential test against crossplane.
+pub fn tree_json(source: &SourceFile) -> serde_json::Value {
+    let config = parse::parse(&source.text);
+    let line = |offset: u32| source.line_col(offset).line;
+    // Iterative: build each block's JSON list bottom-up with an explicit stack.
+    fn node(
+        d: &Directive,
+        source: &SourceFile,
+        line: &dyn Fn(u32) -> u32,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("directive".into(), d.name.clone().into());
+        m.insert("line".into(), line(d.name_span.start).into());
+        let mut args: Vec<serde_json::Value> =
+            d.args.iter().map(|a| a.value.clone().into()).collect();
+        let raw: Vec<serde_json::Value> = d
+            .args
+            .iter()
+            .map(|a| source.slice(&a.span).to_string().into())
+            .collect();
+        if let Some(b) = &d.block {
+            if b.kind == parse::BlockKind::Raw {
+                let inner = b.inner(source.text.len() as u32);
+                args.push(source.slice(&inner).to_string().into());
+            }
+        }
+        m.insert("args".into(), args.into());
+        m.insert("raw".into(), raw.into());
+        m
+    }
+    // (directives, index, output list)
+    type Frame<'a> = (
+        &'a [Directive],
+        usize,
+        Vec<serde_json::Value>,
+        Option<serde_json::Map<String, serde_json::Value>>,
+    );
+    let mut stack: Vec<Frame> = vec![(&config.directives, 0, Vec::new(), None)];
+    let parsed = loop {
+        let Some(top) = stack.last_mut() else {
+            break Vec::new();
+        };
+        if let Some(d) = top.0.get(top.1) {
+            top.1 += 1;
+            let m = node(d, source, &line);
+            match &d.block {
+                Some(b) if b.kind != parse::BlockKind::Raw => {
+                    stack.push((&b.directives, 0, Vec::new(), Some(m)));
+                }
+                _ => top.2.push(m.into()),
+            }
+            continue;
+        }
+        let Some((_, _, list, parent)) = stack.pop() else {
+            break Vec::new();
+        };
+        match (parent, stack.last_mut()) {
+            (Some(mut m), Some(outer)) => {
+                m.insert("block".into(), list.into());
+                outer.2.push(m.into());
+            }
+            _ => break list,
+        }
+    };
+    let errors: Vec<_> = config
+        .errors
+        .iter()
+        .map(|e| serde_json::json!({"line": line(e.span.start), "message": e.message}))
+        .collect();
+    serde_json::json!({
+        "path": source.path,
+        "ok": errors.is_empty(),
+        "parsed": parsed,
+        "errors": errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context_of(text: &str) -> FileContext {
+        let source = SourceFile::new("x.conf", text);
+        file_context(&parse::parse(text), &source)
+    }
+
+    #[test]
+    fn contexts() {
+        let full = context_of("events {}\nhttp {}\n");
+        assert_eq!((full.base, full.is_known()), (ctx::MAIN, true));
+        assert_eq!(context_of("worker_processes 1;\n").base, ctx::MAIN);
+        let server = context_of("server { listen 80; }\n");
+        assert_eq!((server.base, server.is_known()), (ctx::HTTP, false));
+        assert_eq!(
+            context_of("listen 80;\nlocation / {}\n").base,
+            ctx::HTTP_SERVER
+        );
+        assert_eq!(
+            context_of("proxy_pass http://a;\n").base,
+            ctx::HTTP_LOCATION
+        );
+        assert_eq!(context_of("proxy_set_header A b;\n").base, ctx::HTTP);
+        let hinted = context_of("# opslint: context=location\nroot /a;\n");
+        assert_eq!((hinted.base, hinted.is_known()), (ctx::HTTP_LOCATION, true));
+    }
+
+    #[test]
+    fn tree_json_nests() {
+        let source = SourceFile::new("x.conf", "http {\n  server { listen 80; }\n}\n");
+        let v = tree_json(&source);
+        assert_eq!(
+            v["parsed"][0]["block"][0]["block"][0]["directive"],
+            "listen"
+        );
+        assert_eq!(v["parsed"][0]["block"][0]["line"], 2);
+    }
+}
