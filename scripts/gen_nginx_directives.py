@@ -68,8 +68,9 @@ def main():
         flag = False
         raw = flags == "raw-lua-block"
         if raw:
+            # `set_by_lua_block $res { … }` takes one argument, the others none.
             block = True
-            args.append("A0")
+            args.append("AANY")
         else:
             for a in flags.split("|"):
                 if a == "BLOCK":

@@ -69,6 +69,14 @@ pub struct Options {
     /// `[kubernetes] target-version` ("1.30"): which apiVersions are removed or deprecated.
     /// `None` means the default of the catalogue.
     pub kubernetes_target_version: Option<String>,
+    /// `[nginx] version` ("1.24"); `None` means the default of the catalogue.
+    pub nginx_version: Option<String>,
+    /// `[nginx] prefix`, made absolute against the config file's folder: where relative
+    /// `include`s start (default: the root config's folder).
+    pub nginx_prefix: Option<PathBuf>,
+    /// `[nginx] extra-directives`: third-party directive names with the contexts they are
+    /// allowed in (`http`, `server`, `location`, `if`, …; none = anywhere).
+    pub nginx_extra_directives: Vec<(String, Vec<String>)>,
 }
 
 /// What an engine knows about the file besides its text.

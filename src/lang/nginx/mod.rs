@@ -2,6 +2,7 @@
 //! table ([`directives`]), the file's context (full config or fragment, and where a fragment
 //! stands), and the rules.
 
+pub mod config_set;
 pub mod directives;
 pub mod parse;
 pub mod rules;
@@ -56,9 +57,60 @@ pub struct Ctx<'a> {
     pub source: &'a SourceFile,
     pub lint: &'a LintContext,
     pub context: FileContext,
+    /// The configuration set the file belongs to (its root, the files the includes reach);
+    /// `None` on stdin and for embedded texts.
+    pub set: Option<&'a config_set::ConfigSet>,
 }
 
 impl Ctx<'_> {
+    /// The folder relative includes start from: the prefix or the root config's folder.
+    pub fn root_dir(&self) -> Option<&std::path::Path> {
+        self.set
+            .and_then(|s| s.roots.first())
+            .map(std::path::PathBuf::as_path)
+    }
+
+    /// What is in scope for `name` at a spot whose enclosing block directives are
+    /// `parents` (outermost first): see [`config_set::ConfigSet::in_scope`]. Without a set
+    /// (stdin), only this file's levels are searched.
+    pub fn in_scope<'a>(
+        &'a self,
+        parents: &[&'a Directive],
+        name: &str,
+    ) -> Vec<config_set::Found<'a>> {
+        if let Some(set) = self.set {
+            return set.in_scope(&self.config.directives, parents, name);
+        }
+        let levels = parents
+            .iter()
+            .rev()
+            .map(|p| p.children())
+            .chain(std::iter::once(self.config.directives.as_slice()));
+        for list in levels {
+            let found: Vec<config_set::Found<'a>> = list
+                .iter()
+                .filter(|d| d.name == name)
+                .map(|d| config_set::Found {
+                    directive: d,
+                    file: None,
+                })
+                .collect();
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
+    }
+
+    /// Whether what the file cannot see may exist elsewhere: a fragment no root includes, or
+    /// an include that did not resolve. Rules about something missing stay silent then.
+    pub fn may_be_incomplete(&self) -> bool {
+        match self.set {
+            Some(set) => !set.complete || (!set.included && !self.context.is_full_config()),
+            None => !self.context.is_full_config() || has_include(self.config),
+        }
+    }
+
     /// The text of a span in the file.
     pub fn text(&self, span: &crate::diagnostic::Span) -> &str {
         self.source.slice(span)
@@ -82,11 +134,28 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
             d.label(span.clone(), text.clone());
         }
     }
+    let mut context = file_context(&config, source);
+    let set = match &ctx.disk_path {
+        Some(path) if ctx.embedded_depth == 0 => Some(config_set::ConfigSet::for_file(
+            path,
+            &config,
+            context.base,
+            ctx.options.nginx_prefix.as_deref(),
+        )),
+        _ => None,
+    };
+    if let Some(s) = set.as_ref().filter(|s| s.included) {
+        context = FileContext {
+            base: s.context(),
+            source: ContextSource::Included,
+        };
+    }
     let cx = Ctx {
         config: &config,
         source,
         lint: ctx,
-        context: file_context(&config, source),
+        context,
+        set: set.as_ref(),
     };
     rules::run(&cx, &mut out);
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
@@ -122,6 +191,12 @@ pub fn file_context(config: &Config, source: &SourceFile) -> FileContext {
         base: guess_context(&config.directives),
         source: ContextSource::Guessed,
     }
+}
+
+fn has_include(config: &Config) -> bool {
+    let mut found = false;
+    config.walk(ctx::MAIN, |v| found |= v.directive.name == "include");
+    found
 }
 
 /// `# opslint: context=http|server|location|main|stream|…` among the file's comments.

@@ -740,7 +740,7 @@ pub fn parse(text: &str) -> Config {
         }
         match end {
             End::Semicolon(semi) => {
-                let mut parts = split_statement(&mut lx, words, in_data);
+                let mut parts = split_statement(&mut lx, words, in_data, false);
                 if let Some(last) = parts.last_mut() {
                     last.span.end = semi.end;
                     last.semicolon = Some(semi);
@@ -750,12 +750,12 @@ pub fn parse(text: &str) -> Config {
                 }
             }
             End::Recovered => {
-                for d in split_statement(&mut lx, words, in_data) {
+                for d in split_statement(&mut lx, words, in_data, false) {
                     push(&mut stack, &mut top, d);
                 }
             }
             End::BlockStart(open) => {
-                let mut parts = split_statement(&mut lx, words, in_data);
+                let mut parts = split_statement(&mut lx, words, in_data, true);
                 let last = parts.pop();
                 for d in parts {
                     push(&mut stack, &mut top, d);
@@ -834,7 +834,7 @@ pub fn parse(text: &str) -> Config {
             }
             End::BlockDone(close) => {
                 if !words.is_empty() {
-                    let parts = split_statement(&mut lx, words, in_data);
+                    let parts = split_statement(&mut lx, words, in_data, false);
                     if let Some(last) = parts.last() {
                         lx.errors.push(SyntaxError {
                             span: last.name_span.start..last.span.end,
@@ -863,7 +863,7 @@ pub fn parse(text: &str) -> Config {
                 }
             }
             End::Eof => {
-                let parts = split_statement(&mut lx, words, in_data);
+                let parts = split_statement(&mut lx, words, in_data, false);
                 if let Some(last) = parts.last() {
                     lx.errors.push(SyntaxError {
                         span: last.name_span.start..last.span.end,
@@ -924,7 +924,12 @@ fn push(stack: &mut [Frame], top: &mut Vec<Directive>, d: Directive) {
 /// new line is a known directive name and both parts have a valid number of arguments, the
 /// `;` of the first part is missing (`listen 80` ⏎ `server_name a;`): report it and split.
 /// Data lines (`map`, `types` bodies) are never split. The last directive has no `;` yet.
-fn split_statement(lx: &mut Lexer, words: Vec<Word>, in_data: bool) -> Vec<Directive> {
+fn split_statement(
+    lx: &mut Lexer,
+    words: Vec<Word>,
+    in_data: bool,
+    opens_block: bool,
+) -> Vec<Directive> {
     let mut out = Vec::new();
     if words.is_empty() {
         return out;
@@ -934,22 +939,22 @@ fn split_statement(lx: &mut Lexer, words: Vec<Word>, in_data: bool) -> Vec<Direc
         let candidates: Vec<usize> = (1..words.len())
             .filter(|&i| {
                 let w = &words[i];
-                let specs = directives::lookup(&w.value);
                 !w.quoted
                     && starts_line(lx.bytes, words[i - 1].span.end, w.span.start)
-                    && !specs.is_empty()
-                    && !specs.iter().any(|s| s.block)
+                    && directives::is_known(&w.value)
             })
             .collect();
         let mut head = 0;
         for (k, &i) in candidates.iter().enumerate() {
             let next = candidates.get(k + 1).copied().unwrap_or(words.len());
-            let head_specs = directives::lookup(&words[head].value);
-            let head_ok = !head_specs.iter().any(|s| s.block)
-                && head_specs.iter().any(|s| s.takes(i - head - 1));
+            // The head gets a `;`; the tail ends the statement when it is the last part.
+            let head_ok = directives::lookup(&words[head].value)
+                .iter()
+                .any(|s| !s.block && s.takes(i - head - 1));
+            let block_tail = next == words.len() && opens_block;
             let tail_ok = directives::lookup(&words[i].value)
                 .iter()
-                .any(|s| s.takes(next - i - 1));
+                .any(|s| s.block == block_tail && s.takes(next - i - 1));
             if head_ok && tail_ok {
                 cuts.push(i);
                 head = i;
@@ -1125,6 +1130,11 @@ mod tests {
         assert_eq!(c.errors.len(), 1);
         assert_eq!(c.errors[0].span.start, 11);
         assert_eq!(names(c.directives[0].children()), ["listen", "server_name"]);
+        // A block directive on the next line.
+        let c = parse("worker_processes auto\n\nhttp {\n}\n");
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(names(&c.directives), ["worker_processes", "http"]);
+        assert!(c.directives[1].is_block());
         // Multi-line arguments are not split.
         let c = parse("log_format main '$a'\n    '$b';\nserver_name a\n  b;\n");
         assert!(c.errors.is_empty());
