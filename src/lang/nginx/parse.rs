@@ -180,7 +180,13 @@ impl Directive {
                     .unwrap_or("")
                     .trim_end();
             }
-            out.retain(|a| !a.is_empty());
+            // A `(` or `)` standing alone leaves an empty word; `''` stays.
+            if out.last().is_some_and(|a| a.is_empty()) {
+                out.pop();
+            }
+            if out.first().is_some_and(|a| a.is_empty()) {
+                out.remove(0);
+            }
         }
         out
     }
@@ -1074,6 +1080,8 @@ mod tests {
         assert_eq!(c.directives[2].if_condition(), ["$a", "=", "b c"]);
         let c = parse("if ( $a = \"b c\" ) { }");
         assert_eq!(c.directives[0].if_condition(), ["$a", "=", "b c"]);
+        let c = parse("if ($a = '') { }");
+        assert_eq!(c.directives[0].if_condition(), ["$a", "=", ""]);
     }
 
     #[test]
