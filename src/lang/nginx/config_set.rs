@@ -518,7 +518,21 @@ fn include_sites(config: &Config, base: u32) -> Vec<(Vec<usize>, u32, String)> {
 fn collect_zones(files: &[SetFile]) -> Zones {
     let mut z = Zones::default();
     for f in files {
-        f.config.walk(ctx::MAIN, |v| {
+        add_zones(&f.config, &mut z);
+    }
+    z
+}
+
+/// The zones one file defines.
+pub fn zones_of(config: &Config) -> Zones {
+    let mut z = Zones::default();
+    add_zones(config, &mut z);
+    z
+}
+
+fn add_zones(config: &Config, z: &mut Zones) {
+    {
+        config.walk(ctx::MAIN, |v| {
             let d = v.directive;
             let named = |key: &str| -> Option<String> {
                 d.args.iter().find_map(|a| {
@@ -539,7 +553,6 @@ fn collect_zones(files: &[SetFile]) -> Zones {
             }
         });
     }
-    z
 }
 
 #[cfg(test)]

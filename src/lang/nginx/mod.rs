@@ -102,6 +102,16 @@ impl Ctx<'_> {
         Vec::new()
     }
 
+    /// The zones (`limit_req_zone`, `limit_conn_zone`, `*_cache_path keys_zone=`, upstream
+    /// names and `zone`s) defined in the whole configuration set, or in this file alone on
+    /// stdin.
+    pub fn zones(&self) -> config_set::Zones {
+        match self.set {
+            Some(set) => set.zones().clone(),
+            None => config_set::zones_of(self.config),
+        }
+    }
+
     /// Whether what the file cannot see may exist elsewhere: a fragment no root includes, or
     /// an include that did not resolve. Rules about something missing stay silent then.
     pub fn may_be_incomplete(&self) -> bool {
@@ -392,6 +402,51 @@ mod tests {
         assert_eq!(context_of("proxy_set_header A b;\n").base, ctx::HTTP);
         let hinted = context_of("# opslint: context=location\nroot /a;\n");
         assert_eq!((hinted.base, hinted.is_known()), (ctx::HTTP_LOCATION, true));
+    }
+
+    #[test]
+    fn suppressions_cover_the_next_directive_or_their_line() {
+        let text = "server {\n    # opslint: ignore[NGX002]\n    foo 1;\n    bar 2; # opslint: ignore[unknown-directive]\n    baz 3;\n    # opslint: ignore[NGX002]\n    location / {\n        quux 1;\n    }\n}\n";
+        let source = SourceFile::new("x.conf", text);
+        let out = lint(&source, &LintContext::default());
+        let kept = crate::suppress::apply(&source, &out.comments, out.diagnostics, &|_| true);
+        let mut at: Vec<(Code, u32)> = kept
+            .iter()
+            .map(|d| (d.code, source.line_col(d.span.start).line))
+            .collect();
+        at.sort();
+        // `baz` is not covered; the comment above `location / {` covers its head, not its
+        // body (so it suppresses nothing: OPS002).
+        assert_eq!(
+            at,
+            [(Code::OPS002, 6), (Code::NGX002, 5), (Code::NGX002, 8)]
+        );
+    }
+
+    #[test]
+    fn helpers_without_a_set() {
+        let text = "limit_req_zone $a zone=one:10m rate=1r/s;\nupstream u { zone shared 64k; server a; }\nserver {\n  resolver 10.0.0.1;\n  location / { }\n}\n";
+        let source = SourceFile::new("x.conf", text);
+        let config = parse::parse(text);
+        let lint = LintContext::default();
+        let cx = Ctx {
+            config: &config,
+            source: &source,
+            lint: &lint,
+            context: file_context(&config, &source),
+            set: None,
+        };
+        let zones = cx.zones();
+        assert_eq!(zones.limit_req, ["one"]);
+        assert_eq!(zones.upstream, ["u", "shared"]);
+        let server = &config.directives[2];
+        let location = &server.children()[1];
+        let found = cx.in_scope(&[server, location], "resolver");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].file.is_none());
+        assert!(cx.in_scope(&[server, location], "add_header").is_empty());
+        // A fragment: what is missing may be elsewhere.
+        assert!(cx.may_be_incomplete());
     }
 
     #[test]
