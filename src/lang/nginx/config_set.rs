@@ -215,6 +215,8 @@ pub struct ConfigSet {
     /// The linted file is reached from a root config other than itself.
     pub included: bool,
     zones: Zones,
+    /// The files each `include` reads: (file index, start of the directive) → file indexes.
+    resolved: HashMap<(usize, u32), (String, Vec<usize>)>,
 }
 
 /// One directive found across the set: `file` is `None` for the linted file.
@@ -277,6 +279,7 @@ impl ConfigSet {
             complete: true,
             included: false,
             zones: Zones::default(),
+            resolved: HashMap::new(),
         };
         let mut index: HashMap<PathBuf, usize> = HashMap::new();
         if let Ok(c) = set.files[0].path.canonicalize() {
@@ -288,7 +291,8 @@ impl ConfigSet {
             let file = next;
             next += 1;
             let sites = include_sites(&set.files[file].config, set.files[file].context);
-            for (path_ix, context, pattern) in sites {
+            for (path_ix, at, context, pattern) in sites {
+                let mut resolved: Vec<usize> = Vec::new();
                 let roots = include_roots(&set.files[file].path, None, Some(root_dir));
                 let targets = include_targets(&pattern, &roots);
                 // What an include that was not read holds is unknown (an empty glob and
@@ -299,16 +303,18 @@ impl ConfigSet {
                 }
                 for t in targets {
                     let key = t.canonicalize().unwrap_or_else(|_| t.clone());
-                    if index.contains_key(&key)
-                        || set.files.len() >= MAX_FILES
-                        || depth[file] >= MAX_INCLUDE_DEPTH
-                    {
+                    if let Some(&known) = index.get(&key) {
+                        resolved.push(known);
+                        continue;
+                    }
+                    if set.files.len() >= MAX_FILES || depth[file] >= MAX_INCLUDE_DEPTH {
                         continue;
                     }
                     let Ok(bytes) = std::fs::read(&t) else {
                         continue;
                     };
                     let text = String::from_utf8_lossy(&bytes);
+                    resolved.push(set.files.len());
                     index.insert(key, set.files.len());
                     depth.push(depth[file] + 1);
                     if linted.is_some_and(|l| same_file(l, &t)) {
@@ -322,6 +328,7 @@ impl ConfigSet {
                         included_from: Some((file, path_ix.clone())),
                     });
                 }
+                set.resolved.insert((file, at), (pattern, resolved));
             }
         }
         set.zones = collect_zones(&set.files);
@@ -371,6 +378,12 @@ impl ConfigSet {
 
     /// The set's files an `include` directive of file `file` reads.
     fn targets_of(&self, d: &Directive, file: usize) -> Vec<usize> {
+        // Resolved while loading, unless the text linted differs from the file on disk.
+        if let Some((pattern, known)) = self.resolved.get(&(file, d.span.start)) {
+            if d.arg_value(0) == Some(pattern.as_str()) {
+                return known.clone();
+            }
+        }
         let Some(pattern) = d.arg_value(0) else {
             return Vec::new();
         };
@@ -485,7 +498,7 @@ fn root_candidates(path: &Path, prefix: Option<&Path>) -> Vec<PathBuf> {
 
 /// Every `include` of a file with the index path of the directive, the context it stands in
 /// and its pattern.
-fn include_sites(config: &Config, base: u32) -> Vec<(Vec<usize>, u32, String)> {
+fn include_sites(config: &Config, base: u32) -> Vec<(Vec<usize>, u32, u32, String)> {
     let mut out = Vec::new();
     // (list, next index, context, index path of the list's owner)
     let mut stack: Vec<(&[Directive], usize, u32)> = vec![(&config.directives, 0, base)];
@@ -502,7 +515,7 @@ fn include_sites(config: &Config, base: u32) -> Vec<(Vec<usize>, u32, String)> {
             if let Some(p) = d.arg_value(0) {
                 let mut at = path.clone();
                 at.push(i);
-                out.push((at, context, p.to_string()));
+                out.push((at, d.span.start, context, p.to_string()));
             }
         }
         if let Some(b) = &d.block {
