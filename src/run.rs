@@ -81,7 +81,7 @@ fn force_color_env() -> bool {
         .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0"))
 }
 
-/// `opslint debug dockerfile-instructions FILE...`: one JSON line per file.
+/// `opslint debug dockerfile-instructions|nginx-tree FILE...`: one JSON line per file.
 fn debug(args: &crate::cli::DebugArgs) -> RunResult {
     let mut out = String::new();
     for path in &args.paths {
@@ -91,6 +91,10 @@ fn debug(args: &crate::cli::DebugArgs) -> RunResult {
         match args.what {
             crate::cli::DebugWhat::DockerfileInstructions => {
                 out.push_str(&lang::dockerfile::instruction_lines(&source).to_string());
+                out.push('\n');
+            }
+            crate::cli::DebugWhat::NginxTree => {
+                out.push_str(&lang::nginx::tree_json(&source).to_string());
                 out.push('\n');
             }
         }

@@ -4,6 +4,7 @@
 pub mod dockerfile;
 pub mod embed;
 pub mod kubernetes;
+pub mod nginx;
 mod text;
 
 use crate::diagnostic::{Diagnostic, Span};
@@ -71,6 +72,14 @@ pub struct Options {
     /// `[kubernetes] target-version` ("1.30"): which apiVersions are removed or deprecated.
     /// `None` means the default of the catalogue.
     pub kubernetes_target_version: Option<String>,
+    /// `[nginx] version` ("1.24"); `None` means the default of the catalogue.
+    pub nginx_version: Option<String>,
+    /// `[nginx] prefix`, made absolute against the config file's folder: where relative
+    /// `include`s start (default: the root config's folder).
+    pub nginx_prefix: Option<PathBuf>,
+    /// `[nginx] extra-directives`: third-party directive names with the contexts they are
+    /// allowed in (`http`, `server`, `location`, `if`, …; none = anywhere).
+    pub nginx_extra_directives: Vec<(String, Vec<String>)>,
 }
 
 /// What an engine knows about the file besides its text.
@@ -182,7 +191,7 @@ pub fn prelint(
             let (out, facts) = kubernetes::prelint(source, ctx);
             (out, Some(facts))
         }
-        FileType::Nginx => (text::lint(source, ctx, "#"), None),
+        FileType::Nginx => (nginx::lint(source, ctx), None),
         FileType::Jenkinsfile => (text::lint(source, ctx, "//"), None),
     };
     embed::lint_embedded(&mut out, source, ctx, ctx.embedded_depth);
@@ -206,7 +215,8 @@ pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
     match file_type {
         FileType::Dockerfile => dockerfile::parse::parse(text).errors.len(),
         FileType::Kubernetes => kubernetes::syntax_error_count(text),
-        FileType::Nginx | FileType::Jenkinsfile => 0,
+        FileType::Nginx => nginx::parse::parse(text).errors.len(),
+        FileType::Jenkinsfile => 0,
     }
 }
 
