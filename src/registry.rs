@@ -204,6 +204,7 @@ registry! {
 
 
     // Jenkinsfile (JNK): rows of the Jenkinsfile engine, in code order.
+    JNK001 "syntax-error" Jenkinsfile Error true None "unbalanced `{ ( [`, unterminated strings/comments/`${`, in any Groovy string form" "Groovy compiler";
 
 }
 

@@ -3,6 +3,7 @@
 
 pub mod dockerfile;
 pub mod embed;
+pub mod jenkinsfile;
 pub mod kubernetes;
 mod text;
 
@@ -68,6 +69,11 @@ pub struct Options {
     /// `[kubernetes] target-version` ("1.30"): which apiVersions are removed or deprecated.
     /// `None` means the default of the catalogue.
     pub kubernetes_target_version: Option<String>,
+    /// `[jenkinsfile] agent-types`: agent types from plugins, besides the built-in ones.
+    pub jenkinsfile_agent_types: Vec<String>,
+    /// `[jenkinsfile] max-script-lines`: the longest `script { }` block JNK206 allows
+    /// (`None`: the catalogue's default).
+    pub jenkinsfile_max_script_lines: Option<u32>,
 }
 
 /// What an engine knows about the file besides its text.
@@ -122,7 +128,7 @@ pub fn lint_in_set(
         FileType::Dockerfile => dockerfile::lint(source, ctx),
         FileType::Kubernetes => kubernetes::lint_in_set(source, ctx, kubernetes_set),
         FileType::Nginx => text::lint(source, ctx, "#"),
-        FileType::Jenkinsfile => text::lint(source, ctx, "//"),
+        FileType::Jenkinsfile => jenkinsfile::lint(source, ctx),
     };
     embed::lint_embedded(&mut out, source, ctx, ctx.embedded_depth);
     out
@@ -133,7 +139,8 @@ pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
     match file_type {
         FileType::Dockerfile => dockerfile::parse::parse(text).errors.len(),
         FileType::Kubernetes => kubernetes::syntax_error_count(text),
-        FileType::Nginx | FileType::Jenkinsfile => 0,
+        FileType::Jenkinsfile => jenkinsfile::parse::parse(text).errors.len(),
+        FileType::Nginx => 0,
     }
 }
 
