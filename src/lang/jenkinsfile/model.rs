@@ -207,6 +207,7 @@ pub struct Matrix<'a> {
     pub axis_list: Vec<Axis<'a>>,
     pub excludes: Option<Section<'a>>,
     pub stages: Option<Stages<'a>>,
+    pub agent: Option<Agent<'a>>,
 }
 
 #[derive(Debug)]
@@ -622,7 +623,7 @@ fn pipeline<'a>(call: &'a Call, file: &'a File) -> Pipeline<'a> {
     Pipeline {
         call,
         others: others_of(call.block()),
-        agent: first("agent").map(agent),
+        agent: first("agent").map(agent_of),
         stages: first("stages").map(|s| stages(s, file, false, 0)),
         environment: first("environment").map(environment),
         options: first("options"),
@@ -657,7 +658,7 @@ fn stage<'a>(call: &'a Call, file: &'a File, in_parallel: bool, depth: u32) -> S
         name,
         name_arg,
         others: others_of(call.block()),
-        agent: first("agent").map(agent),
+        agent: first("agent").map(agent_of),
         steps: first("steps"),
         stages: first("stages").map(|s| stages(s, file, in_parallel, child_depth)),
         parallel: first("parallel").map(|s| Parallel {
@@ -686,7 +687,7 @@ fn matrix<'a>(section: Section<'a>, file: &'a File, depth: u32) -> Matrix<'a> {
         .unwrap_or_default()
         .into_iter()
         .filter(|e| e.name == "axis")
-        .map(|e| axis(e.call, file))
+        .map(|e| axis_of(e.call, file))
         .collect();
     Matrix {
         section,
@@ -694,10 +695,12 @@ fn matrix<'a>(section: Section<'a>, file: &'a File, depth: u32) -> Matrix<'a> {
         axis_list,
         excludes: first("excludes"),
         stages: first("stages").map(|s| stages(s, file, true, depth)),
+        agent: first("agent").map(agent_of),
     }
 }
 
-fn axis<'a>(call: &'a Call, file: &'a File) -> Axis<'a> {
+/// An `axis { name '…'; values '…', … }` (also of an `exclude`).
+pub fn axis_of<'a>(call: &'a Call, file: &'a File) -> Axis<'a> {
     let entries = call.block().map(sections_of).unwrap_or_default();
     let name = entries.iter().find(|e| e.name == "name").map(|e| {
         let v = e
@@ -724,7 +727,8 @@ fn axis<'a>(call: &'a Call, file: &'a File) -> Axis<'a> {
     }
 }
 
-fn agent(section: Section<'_>) -> Agent<'_> {
+/// The form of an `agent` section.
+pub fn agent_of(section: Section<'_>) -> Agent<'_> {
     let c = section.call;
     let form = if let Some(b) = c.block() {
         if c.args.is_empty() {

@@ -1367,7 +1367,7 @@ impl<'a> Parser<'a> {
                         if self.kind() == Some(Tok::LParen) {
                             return self.call_with_parens(None, name, name_span, start);
                         }
-                        if self.closure_follows() {
+                        if self.closure_follows(start) {
                             let closures = self.trailing_closures();
                             return done(
                                 ExprKind::Call(Box::new(Call {
@@ -1438,32 +1438,25 @@ impl<'a> Parser<'a> {
             && self.pos == end + 1
     }
 
-    /// Whether a closure follows (on this line, or after newlines when it is a block for the
-    /// call before it: `pipeline\n{`).
-    fn closure_follows(&self) -> bool {
+    /// Whether a closure follows the call that starts at byte `start`: on this line, or
+    /// after newlines when the call starts its statement (`stage('a')\n{`), not after an
+    /// expression like `x = y\n{`.
+    fn closure_follows(&self, start: u32) -> bool {
         if self.kind() == Some(Tok::LBrace) {
             return true;
         }
         let next = self.next_non_newline(self.pos);
-        next != self.pos && self.kind_at(next) == Some(Tok::LBrace) && self.newline_brace_ok()
-    }
-
-    /// A `{` on the next line attaches to the call before it only when that call starts its
-    /// line (`stage('a')\n{`), not after an expression like `x = y\n{`.
-    fn newline_brace_ok(&self) -> bool {
-        let mut i = self.pos;
-        while i > 0 {
-            i -= 1;
-            match self.kind_at(i) {
-                Some(Tok::Newline | Tok::LBrace | Tok::Semi) | None => return true,
-                Some(Tok::Op) if matches!(self.text_at(i), "=" | "->" | ":" | "?" | "+") => {
-                    return false
-                }
-                Some(Tok::Comma | Tok::LParen | Tok::LBracket) => return false,
-                _ => {}
+        if next == self.pos || self.kind_at(next) != Some(Tok::LBrace) {
+            return false;
+        }
+        let first = self.toks.partition_point(|t| t.span.start < start);
+        match first.checked_sub(1).and_then(|i| self.toks.get(i)) {
+            None => true,
+            Some(t) => {
+                matches!(t.kind, Tok::Newline | Tok::LBrace | Tok::RBrace | Tok::Semi)
+                    || (t.kind == Tok::Op && self.text_of(t) == "->")
             }
         }
-        true
     }
 
     fn trailing_closures(&mut self) -> Vec<Closure> {
@@ -1495,7 +1488,7 @@ impl<'a> Parser<'a> {
         let args_start = self.start();
         let (args, _) = self.paren_args();
         let args_span = Some(args_start..self.prev_end());
-        let closures = if self.closure_follows() {
+        let closures = if self.closure_follows(start) {
             self.trailing_closures()
         } else {
             Vec::new()
@@ -2044,6 +2037,9 @@ mod tests {
             names(text),
             ["pipeline", "agent", "stages", "stage", "steps", "sh"]
         );
+        let mut depths = Vec::new();
+        for_each_call(&parse(text).stmts, &mut |_, stack| depths.push(stack.len()));
+        assert_eq!(depths, [0, 1, 1, 2, 3, 4]);
         // After an assignment a brace on the next line is a block, not a closure argument.
         let text = "x = y\n{ sh 'a' }\n";
         let file = parse(text);
