@@ -4,9 +4,9 @@
 
 use super::super::lex::Tok;
 use super::super::model::{Pipeline, Section};
-use super::super::parse::{Block, Expr, ExprKind, Stmt, StmtKind};
+use super::super::parse::{Block, Call, Expr, ExprKind, Stmt, StmtKind};
 use super::super::Ctx;
-use super::{bracket_list, did_you_mean};
+use super::{bracket_list, did_you_mean, first_line};
 use crate::diagnostic::{Edit, Findings, Span};
 use crate::registry::Code;
 
@@ -18,7 +18,7 @@ pub fn check(cx: &Ctx, out: &mut Findings) {
         return;
     };
     invalid_post_condition(p, out);
-    invalid_when(p, out);
+    invalid_when(cx, p, out);
     invalid_environment(cx, p, out);
     groovy_outside_script(cx, p, out);
 }
@@ -104,33 +104,53 @@ const WHEN_CONDITIONS: &[&str] = &[
 /// Options of `when` that are not conditions.
 const WHEN_OPTIONS: &[&str] = &["beforeAgent", "beforeInput", "beforeOptions"];
 
-/// The conditions in a `when` block or a combinator's block: calls and bare names
-/// (`buildingTag`), with the span of each name.
-fn conditions(block: &Block) -> Vec<(&str, Span, Option<&Block>)> {
+/// A statement of a `when` block or a combinator's block.
+enum WhenItem<'a> {
+    /// A call or a bare name (`buildingTag`): name, name span, the call if any.
+    Condition(&'a str, Span, Option<&'a Call>),
+    /// Anything else (`params.X == 'y'`).
+    Other(&'a Stmt),
+}
+
+fn when_items(block: &Block) -> Vec<WhenItem<'_>> {
     block
         .stmts
         .iter()
-        .filter_map(|s| match &s.kind {
+        .map(|s| match &s.kind {
             StmtKind::Expr(e) => match &e.kind {
                 ExprKind::Call(c) if c.target.is_none() => {
-                    Some((c.name.as_str(), c.name_span.clone(), c.block()))
+                    WhenItem::Condition(c.name.as_str(), c.name_span.clone(), Some(c))
                 }
-                ExprKind::Ident(n) => Some((n.as_str(), e.span.clone(), None)),
-                _ => None,
+                ExprKind::Ident(n) => WhenItem::Condition(n.as_str(), e.span.clone(), None),
+                _ => WhenItem::Other(s),
             },
-            _ => None,
+            _ => WhenItem::Other(s),
         })
         .collect()
 }
 
-/// JNK010 invalid-when: an unknown condition; `allOf`/`anyOf` without a child; `not` without
-/// exactly one.
-fn invalid_when(p: &Pipeline, out: &mut Findings) {
+/// JNK010 invalid-when: an unknown condition or a statement that is not one; `allOf`/`anyOf`
+/// without a child; `not` without exactly one; arguments to a combinator; children under a
+/// leaf condition.
+fn invalid_when(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
     for when in sections_named(p, "when") {
         let Some(block) = when.block() else { continue };
         let mut todo: Vec<&Block> = vec![block];
         while let Some(b) = todo.pop() {
-            for (name, span, child) in conditions(b) {
+            for item in when_items(b) {
+                let (name, span, call) = match item {
+                    WhenItem::Condition(n, s, c) => (n, s, c),
+                    WhenItem::Other(stmt) => {
+                        let shown = first_line(cx.text(&stmt.span));
+                        out.report(
+                            Code::JNK010,
+                            stmt.span.start..stmt.span.start + shown.len() as u32,
+                        )
+                        .message("Expected a when condition")
+                        .help("write a Groovy test as `expression { return … }`");
+                        continue;
+                    }
+                };
                 if WHEN_OPTIONS.contains(&name) {
                     continue;
                 }
@@ -144,14 +164,26 @@ fn invalid_when(p: &Pipeline, out: &mut Findings) {
                     }
                     continue;
                 }
+                let child = call.and_then(Call::block);
                 if !matches!(name, "allOf" | "anyOf" | "not") {
+                    if child.is_some() && name != "expression" {
+                        out.report(Code::JNK010, span).message(format!(
+                            "No children when conditions are allowed for when condition \"{name}\"."
+                        ));
+                    }
                     continue;
                 }
-                let children = child.map(conditions).unwrap_or_default();
-                let count = children
-                    .iter()
-                    .filter(|c| !WHEN_OPTIONS.contains(&c.0))
-                    .count();
+                if call.is_some_and(|c| !c.args.is_empty()) {
+                    out.report(Code::JNK010, span.clone()).message(format!(
+                        "No additional arguments are allowed for children when condition \"{name}\"."
+                    ));
+                }
+                let count = child.map_or(0, |c| {
+                    when_items(c)
+                        .iter()
+                        .filter(|i| !matches!(i, WhenItem::Condition(n, ..) if WHEN_OPTIONS.contains(n)))
+                        .count()
+                });
                 if name == "not" && count != 1 {
                     out.report(Code::JNK010, span).message(
                         "Nested when condition \"not\" requires exactly 1 child condition(s).",
@@ -263,14 +295,6 @@ fn environment_value(cx: &Ctx, v: &Expr, out: &mut Findings) {
             }
         }
         _ => {}
-    }
-}
-
-fn first_line(s: &str) -> &str {
-    let line = s.split('\n').next().unwrap_or("").trim_end();
-    match line.char_indices().nth(60) {
-        Some((i, _)) => &line[..i],
-        None => line,
     }
 }
 
@@ -389,6 +413,20 @@ mod tests {
             JNK010,
             &stage("      when { anyOf { branch 'a'; bogus 'x' } }\n      steps { echo 'a' }\n"),
             &[(5, 34)],
+        );
+        // A Groovy test outside `expression`, arguments to a combinator, children of a leaf.
+        assert_findings(
+            JNK010,
+            &stage("      when {\n        params.X == 'CI'\n        allOf(x: 1) { branch 'a' }\n        branch('b') { tag 'c' }\n      }\n      steps { echo 'a' }\n"),
+            &[(6, 9), (7, 9), (8, 9)],
+        );
+        assert_eq!(
+            first_message(
+                JNK010,
+                &stage("      when { params.X == 'CI' }\n      steps { echo 'a' }\n")
+            )
+            .as_deref(),
+            Some("Expected a when condition")
         );
     }
 

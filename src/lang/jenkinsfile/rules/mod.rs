@@ -79,6 +79,15 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len() * w + b.len()]
 }
 
+/// The first line of a statement's text, at most 60 characters, for messages.
+pub fn first_line(s: &str) -> &str {
+    let line = s.split('\n').next().unwrap_or("").trim_end();
+    match line.char_indices().nth(60) {
+        Some((i, _)) => &line[..i],
+        None => line,
+    }
+}
+
 /// `[a, b, c]` as Jenkins lists valid names in its messages.
 pub fn bracket_list(names: &[&str]) -> String {
     format!("[{}]", names.join(", "))

@@ -9,8 +9,8 @@ use super::super::model::{
 };
 use super::super::parse::{Call, File, StmtKind};
 use super::super::Ctx;
-use super::{bracket_list, call_head, did_you_mean};
-use crate::diagnostic::{Edit, Findings};
+use super::{bracket_list, call_head, did_you_mean, first_line};
+use crate::diagnostic::{Edit, Findings, Span};
 use crate::registry::Code;
 
 pub fn check(cx: &Ctx, out: &mut Findings) {
@@ -25,7 +25,7 @@ pub fn check(cx: &Ctx, out: &mut Findings) {
         return;
     };
     missing_section(p, out);
-    unknown_section(p, out);
+    unknown_section(cx, p, out);
     duplicate_section(p, out);
     empty_section(p, out);
     invalid_agent(cx, p, out);
@@ -108,7 +108,7 @@ const RENAMED: &[(&str, &str, &str)] = &[
 ];
 
 /// JNK003 unknown-section: a section or directive not allowed where it stands.
-fn unknown_section(p: &Pipeline, out: &mut Findings) {
+fn unknown_section(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
     for (kind, sections) in directive_blocks(p) {
         let allowed: &[&str] = match kind {
             "pipeline" => PIPELINE_SECTIONS,
@@ -152,6 +152,56 @@ fn unknown_section(p: &Pipeline, out: &mut Findings) {
                         _ => "valid matrix sections: axes, excludes, stages, agent, when, post, options, environment, tools, input",
                     });
                 }
+            }
+        }
+    }
+    // Sections that are blocks, written without one (`environment "x"`, `stages 'a'`).
+    for (kind, sections) in directive_blocks(p) {
+        for s in &sections {
+            let block_section = match kind {
+                "pipeline" => matches!(
+                    s.name,
+                    "stages"
+                        | "environment"
+                        | "post"
+                        | "tools"
+                        | "options"
+                        | "parameters"
+                        | "triggers"
+                        | "libraries"
+                ),
+                "stage" => matches!(
+                    s.name,
+                    "steps"
+                        | "stages"
+                        | "environment"
+                        | "post"
+                        | "tools"
+                        | "options"
+                        | "when"
+                        | "input"
+                        | "matrix"
+                ),
+                _ => matches!(
+                    s.name,
+                    "axes"
+                        | "excludes"
+                        | "stages"
+                        | "environment"
+                        | "post"
+                        | "tools"
+                        | "options"
+                        | "when"
+                        | "input"
+                ),
+            };
+            if block_section && s.block().is_none() {
+                let text = first_line(cx.text(&s.stmt.span));
+                out.report(Code::JNK003, s.name_span())
+                    .message(format!(
+                        "Not a valid section definition: \"{text}\". Some extra configuration is required."
+                    ))
+                    .help(format!("`{}` takes a block: `{} {{ … }}`", s.name, s.name));
             }
         }
     }
@@ -293,17 +343,28 @@ fn invalid_agent(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
                     .help("write `agent { label '…' }` for a labelled agent");
             }
             AgentForm::Block(entries) => {
-                let bare = a
+                // Bare names (`agent { label 'x'; none }`) count as types too.
+                let bare: Vec<Span> = a
                     .section
                     .others()
                     .into_iter()
-                    .any(|s| matches!(&s.kind, StmtKind::Expr(e) if e.ident().is_some()));
-                if entries.is_empty() && !bare {
+                    .filter_map(|s| match &s.kind {
+                        StmtKind::Expr(e) if e.ident().is_some() => Some(e.span.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if entries.is_empty() && bare.is_empty() {
                     out.report(Code::JNK006, name_span).message(format!(
                         "No agent type specified. Must be one of {}",
                         bracket_list(&types)
                     ));
                     continue;
+                }
+                if let Some(first) = entries.first() {
+                    for b in bare.iter().filter(|b| b.start > first.call.span.start) {
+                        out.report(Code::JNK006, b.clone())
+                            .message("Only one agent type is allowed per agent section");
+                    }
                 }
                 for (i, t) in entries.iter().enumerate() {
                     if i > 0 {
@@ -453,6 +514,10 @@ fn check_matrix(m: &Matrix, file: &File, out: &mut Findings) {
                 .message("No exclude directives specified");
         }
         for e in list {
+            if !e.entries().iter().any(|x| x.name == "axis") {
+                out.report(Code::JNK008, e.name_span())
+                    .message("No axis directives specified");
+            }
             for a in e.entries().into_iter().filter(|x| x.name == "axis") {
                 let axis = axis_of(a.call, file);
                 check_axis(&axis, true, out);
@@ -539,6 +604,13 @@ mod tests {
             &[(4, 5)],
         );
         assert_findings(JNK003, "node {\n  pipeline { agent any }\n}\n", &[(2, 3)]);
+        // A block section written without its block.
+        let text = pipeline("  agent none\n  environment \"banana\"\n  stages \"foo\"\n");
+        assert_findings(JNK003, &text, &[(3, 3), (4, 3)]);
+        assert_eq!(
+            first_message(JNK003, &text).as_deref(),
+            Some("Not a valid section definition: \"environment \"banana\"\". Some extra configuration is required.")
+        );
         // Every known section at each level; a pipeline in a shared library's call().
         assert_findings(JNK003, GOOD, &[]);
         assert_findings(
@@ -619,6 +691,13 @@ mod tests {
             )),
             &[(4, 5)],
         );
+        assert_findings(
+            JNK006,
+            &pipeline(&format!(
+                "  agent {{\n    label 'a'\n    none\n  }}\n{stages}"
+            )),
+            &[(4, 5)],
+        );
         let text = pipeline(&format!("  agent {{ dokcer {{ image 'x:1' }} }}\n{stages}"));
         assert_findings(JNK006, &text, &[(2, 11)]);
         assert_eq!(
@@ -687,11 +766,19 @@ mod tests {
 
     #[test]
     fn invalid_matrix() {
-        let text = pipeline("  agent any\n  stages {\n    stage('m') {\n      matrix {\n        axes {\n          axis {\n            name 'OS'\n            values 'linux', 'mac', 'linux'\n          }\n          axis { name 'OS'; values 'a' }\n          axis { values 'b' }\n        }\n        excludes {\n          exclude { axis { name 'OS'; values 'mac'; notValues 'linux' } }\n        }\n      }\n    }\n    stage('n') { matrix { axes { } ; stages { stage('x') { steps { echo 'x' } } } } }\n  }\n");
+        let text = pipeline("  agent any\n  stages {\n    stage('m') {\n      matrix {\n        axes {\n          axis {\n            name 'OS'\n            values 'linux', 'mac', 'linux'\n          }\n          axis { name 'OS'; values 'a' }\n          axis { values 'b' }\n        }\n        excludes {\n          exclude { axis { name 'OS'; values 'mac'; notValues 'linux' } }\n          exclude { }\n        }\n      }\n    }\n    stage('n') { matrix { axes { } ; stages { stage('x') { steps { echo 'x' } } } } }\n  }\n");
         assert_findings(
             JNK008,
             &text,
-            &[(5, 7), (9, 36), (11, 18), (12, 11), (15, 21), (19, 27)],
+            &[
+                (5, 7),
+                (9, 36),
+                (11, 18),
+                (12, 11),
+                (15, 21),
+                (16, 11),
+                (20, 27),
+            ],
         );
         let good = pipeline("  agent any\n  stages {\n    stage('m') {\n      matrix {\n        axes {\n          axis { name 'OS'; values 'linux', 'mac' }\n          axis { name 'JDK'; values '17', '21' }\n        }\n        excludes { exclude { axis { name 'OS'; values 'mac' }\n axis { name 'JDK'; notValues '21' } } }\n        stages { stage('b') { steps { echo \"$OS $JDK\" } } }\n      }\n    }\n  }\n");
         assert_findings(JNK008, &good, &[]);
