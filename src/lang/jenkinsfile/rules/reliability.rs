@@ -103,6 +103,10 @@ fn indentation_before<'t>(cx: &'t Ctx, at: u32) -> Option<&'t str> {
 /// JNK202 input-without-timeout: an `input` step with no timeout around it, or one that
 /// holds an executor while it waits.
 fn input_without_timeout(cx: &Ctx, out: &mut Findings) {
+    // A shared library step may be called inside its caller's timeout: only pipelines.
+    if cx.model.kind == Kind::Other {
+        return;
+    }
     let declarative = cx.model.kind == Kind::Declarative;
     let pipeline_timeout = cx
         .model
@@ -366,6 +370,8 @@ mod tests {
             &[(3, 16), (4, 3)],
         );
         assert_findings(JNK202, GOOD, &[]);
+        // A shared library step: its caller may hold the timeout.
+        assert_findings(JNK202, "def call(String msg) {\n  input msg\n}\n", &[]);
     }
 
     #[test]
