@@ -160,6 +160,32 @@ mod tests {
     }
 
     #[test]
+    fn deep_pipelines_do_not_overflow() {
+        let n = 20_000;
+        for text in [
+            format!(
+                "pipeline {{ agent any\n stages {{ {}{} }} }}\n",
+                "stage('a') { stages { ".repeat(n),
+                "} } ".repeat(n)
+            ),
+            format!(
+                "pipeline {{ agent any\n stages {{ stage('a') {{ when {{ {}branch 'x'{} }} steps {{ echo 'a' }} }} }} }}\n",
+                "not { ".repeat(n),
+                " }".repeat(n)
+            ),
+            format!(
+                "pipeline {{ agent any\n stages {{ stage('a') {{ steps {{ {}sh 'x'{} }} }} }} }}\n",
+                "dir('a') { ".repeat(n),
+                " }".repeat(n)
+            ),
+            format!("node {{ {}input 'x'{} }}\n", "timeout(1) { ".repeat(n), " }".repeat(n)),
+        ] {
+            let source = SourceFile::new("Jenkinsfile", text.as_str());
+            let _ = lint(&source, &LintContext::default());
+        }
+    }
+
+    #[test]
     fn syntax_errors_are_jnk001() {
         let source = SourceFile::new("Jenkinsfile", "pipeline {\n  agent any\n");
         let out = lint(&source, &LintContext::default());

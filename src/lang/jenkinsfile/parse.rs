@@ -717,6 +717,25 @@ impl<'a> Parser<'a> {
     fn body(&mut self) -> Box<Stmt> {
         self.skip_newlines();
         let start = self.start();
+        if self.depth >= MAX_DEPTH {
+            // `else if` chains and nested loops nest without braces: bound them too.
+            if self.kind() == Some(Tok::LBrace) {
+                self.skip_balanced();
+            } else {
+                self.skip_rest_of_statement();
+            }
+            return Box::new(Stmt {
+                kind: StmtKind::Other,
+                span: start..self.prev_end().max(start),
+            });
+        }
+        self.depth += 1;
+        let b = self.body_inner(start);
+        self.depth -= 1;
+        b
+    }
+
+    fn body_inner(&mut self, start: u32) -> Box<Stmt> {
         if self.kind() == Some(Tok::LBrace) {
             let b = self.block();
             return Box::new(Stmt {
@@ -1391,12 +1410,26 @@ impl<'a> Parser<'a> {
                 }
             }
             Tok::Op if self.text_of(t) == "@" => {
-                // An annotation inside an expression (a parameter): skip it.
-                self.annotation();
-                self.primary()
+                // Annotations inside an expression (on a parameter): skip them.
+                while self.is_op(self.pos, "@") {
+                    self.annotation();
+                }
+                if self.pos < self.toks.len() && !matches!(self.kind(), Some(Tok::Newline)) {
+                    self.primary_after_annotations(start)
+                } else {
+                    self.opaque(start)
+                }
             }
             _ => self.opaque(start),
         }
+    }
+
+    /// A primary after annotations were skipped; never recurses into another annotation.
+    fn primary_after_annotations(&mut self, start: u32) -> Expr {
+        if self.is_op(self.pos, "@") {
+            return self.opaque(start);
+        }
+        self.primary()
     }
 
     fn is_keyword(&self, w: &str) -> bool {
@@ -2081,6 +2114,12 @@ mod tests {
             format!("{}{}", "a { ".repeat(50_000), "}".repeat(50_000)),
             format!("{}{}", "f(".repeat(50_000), ")".repeat(50_000)),
             format!("x = {}", "a ? b : ".repeat(50_000)),
+            format!("if (a) {{ }}{}", " else if (b) { }".repeat(50_000)),
+            format!("{}x", "if (a) ".repeat(50_000)),
+            format!("{}x", "for (a in b) ".repeat(50_000)),
+            format!("f({})", "@".repeat(100_000)),
+            "@".repeat(100_000),
+            format!("{}", "try { ".repeat(30_000)),
         ] {
             let file = parse(&text);
             let mut n = 0;
