@@ -2119,7 +2119,7 @@ mod tests {
             format!("{}x", "for (a in b) ".repeat(50_000)),
             format!("f({})", "@".repeat(100_000)),
             "@".repeat(100_000),
-            format!("{}", "try { ".repeat(30_000)),
+            "try { ".repeat(30_000),
         ] {
             let file = parse(&text);
             let mut n = 0;
