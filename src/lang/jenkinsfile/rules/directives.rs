@@ -224,6 +224,19 @@ fn invalid_environment(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
             } = &stmt.kind
             else {
                 let shown = first_line(cx.text(&stmt.span));
+                // `1BAR = 'x'`: a key Groovy cannot read as a name.
+                if let Some(key) = shown
+                    .split_once('=')
+                    .filter(|(k, v)| !v.starts_with('=') && !k.ends_with(['!', '<', '>', '=']))
+                    .map(|(k, _)| k.trim_end())
+                    .filter(|k| !k.is_empty() && !k.contains(char::is_whitespace))
+                {
+                    out.report(Code::JNK011, stmt.span.start..stmt.span.start + key.len() as u32)
+                        .message(format!(
+                            "\"{key}\" is not a valid identifier and cannot be used for an environment variable. Identifiers must start with a letter or underscore and can contain only letters, numbers or underscores."
+                        ));
+                    continue;
+                }
                 out.report(Code::JNK011, stmt.span.start..stmt.span.start + shown.len() as u32)
                     .message(format!(
                         "\"{shown}\" is not a valid environment expression. Use \"key = value\" pairs with valid Java/shell keys."
@@ -281,13 +294,7 @@ fn environment_value(cx: &Ctx, v: &Expr, out: &mut Findings) {
                 return;
             }
             for o in operands {
-                if matches!(
-                    o.kind,
-                    ExprKind::Ident(_)
-                        | ExprKind::Property { .. }
-                        | ExprKind::List(_)
-                        | ExprKind::Map(_)
-                ) {
+                if !matches!(o.kind, ExprKind::Str(_)) {
                     out.report(Code::JNK011, o.span.clone()).message(
                         "Environment variable values to be concatenated together must be single or double quoted.",
                     );

@@ -7,9 +7,9 @@ use super::super::model::{
     axis_of, sections_of, Agent, AgentForm, Axis, Matrix, Pipeline, Section, Stage, Stages,
     MATRIX_SECTIONS, PIPELINE_SECTIONS, STAGE_SECTIONS,
 };
-use super::super::parse::{Call, File, StmtKind};
+use super::super::parse::{Call, File, Stmt, StmtKind};
 use super::super::Ctx;
-use super::{bracket_list, call_head, did_you_mean, first_line};
+use super::{bracket_list, call_head, did_you_mean};
 use crate::diagnostic::{Edit, Findings, Span};
 use crate::registry::Code;
 
@@ -25,7 +25,7 @@ pub fn check(cx: &Ctx, out: &mut Findings) {
         return;
     };
     missing_section(p, out);
-    unknown_section(cx, p, out);
+    unknown_section(p, out);
     duplicate_section(p, out);
     empty_section(p, out);
     invalid_agent(cx, p, out);
@@ -59,7 +59,11 @@ fn directive_blocks<'a>(p: &Pipeline<'a>) -> Vec<(&'static str, Vec<Section<'a>>
 /// `steps`, `stages`, `parallel`, `matrix`.
 fn missing_section(p: &Pipeline, out: &mut Findings) {
     for name in ["agent", "stages"] {
-        if p.section(name).is_none() {
+        let bare = p
+            .others
+            .iter()
+            .any(|s| matches!(&s.kind, StmtKind::Expr(e) if e.ident() == Some(name)));
+        if p.section(name).is_none() && !bare {
             out.report(Code::JNK002, p.call.name_span.clone())
                 .message(format!("Missing required section \"{name}\""))
                 .help(match name {
@@ -69,9 +73,13 @@ fn missing_section(p: &Pipeline, out: &mut Findings) {
         }
     }
     for s in p.all_stages() {
-        let has_body = ["steps", "stages", "parallel", "matrix"]
+        // An empty `parallel` runs nothing: Jenkins counts it as no body.
+        let has_body = ["steps", "stages", "matrix"]
             .iter()
-            .any(|n| s.section(n).is_some());
+            .any(|n| s.section(n).is_some())
+            || s.parallel
+                .as_ref()
+                .is_some_and(|x| !x.section.is_empty_block());
         if !has_body {
             out.report(Code::JNK002, call_head(s.call))
                 .message(format!(
@@ -108,7 +116,7 @@ const RENAMED: &[(&str, &str, &str)] = &[
 ];
 
 /// JNK003 unknown-section: a section or directive not allowed where it stands.
-fn unknown_section(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
+fn unknown_section(p: &Pipeline, out: &mut Findings) {
     for (kind, sections) in directive_blocks(p) {
         let allowed: &[&str] = match kind {
             "pipeline" => PIPELINE_SECTIONS,
@@ -196,13 +204,38 @@ fn unknown_section(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
                 ),
             };
             if block_section && s.block().is_none() {
-                let text = first_line(cx.text(&s.stmt.span));
                 out.report(Code::JNK003, s.name_span())
-                    .message(format!(
-                        "Not a valid section definition: \"{text}\". Some extra configuration is required."
-                    ))
+                    .message(format!("Expected a block for {}", s.name))
                     .help(format!("`{}` takes a block: `{} {{ … }}`", s.name, s.name));
             }
+        }
+    }
+    // A section name alone (`agent` with nothing after it).
+    let mut bare_blocks: Vec<(&str, Vec<&Stmt>)> = vec![("pipeline", p.others.clone())];
+    for s in p.all_stages() {
+        bare_blocks.push(("stage", s.others.clone()));
+    }
+    for (kind, others) in bare_blocks {
+        let allowed: &[&str] = if kind == "pipeline" {
+            PIPELINE_SECTIONS
+        } else {
+            STAGE_SECTIONS
+        };
+        for stmt in others {
+            let StmtKind::Expr(e) = &stmt.kind else {
+                continue;
+            };
+            let Some(name) = e.ident().filter(|n| allowed.contains(n)) else {
+                continue;
+            };
+            let what = if kind == "pipeline" {
+                "section"
+            } else {
+                "stage section"
+            };
+            out.report(Code::JNK003, e.span.clone()).message(format!(
+                "Not a valid {what} definition: \"{name}\". Some extra configuration is required."
+            ));
         }
     }
     // `stages` and `parallel` hold stages only.
@@ -287,10 +320,10 @@ fn empty_section(p: &Pipeline, out: &mut Findings) {
         let message = match s.name {
             "stages" => "No stages specified",
             "steps" => "No steps specified for branch",
-            "options" => "Options can not be empty",
-            "parameters" => "Build parameters can not be empty",
-            "triggers" => "Triggers can not be empty",
-            "libraries" => "Libraries can not be empty",
+            "options" => "options can not be empty",
+            "parameters" => "parameters can not be empty",
+            "triggers" => "triggers can not be empty",
+            "libraries" => "libraries can not be empty",
             "environment" => "No variables specified for environment",
             "tools" => "No tools specified",
             "when" => "Empty when closure, remove the property or add some content.",
@@ -572,6 +605,19 @@ mod tests {
             first_message(JNK002, &text).as_deref(),
             Some("Expected one of \"steps\", \"stages\", or \"parallel\" for stage \"a\"")
         );
+        // An empty parallel is no body (as Jenkins says); a bare `agent` is JNK003's.
+        assert_findings(
+            JNK002,
+            &pipeline(
+                "  agent any\n  stages {\n    stage('a') {\n      parallel { }\n    }\n  }\n",
+            ),
+            &[(4, 5)],
+        );
+        assert_findings(
+            JNK002,
+            &pipeline("  agent\n  stages { stage('a') { steps { echo 'a' } } }\n"),
+            &[],
+        );
         // Nested stages, parallel and matrix are bodies too; scripted pipelines are not checked.
         assert_findings(JNK002, GOOD, &[]);
         assert_findings(JNK002, "node { stage('a') { sh 'x' } }\n", &[]);
@@ -609,7 +655,13 @@ mod tests {
         assert_findings(JNK003, &text, &[(3, 3), (4, 3)]);
         assert_eq!(
             first_message(JNK003, &text).as_deref(),
-            Some("Not a valid section definition: \"environment \"banana\"\". Some extra configuration is required.")
+            Some("Expected a block for environment")
+        );
+        // A section name with nothing after it.
+        assert_findings(
+            JNK003,
+            &pipeline("  agent\n  stages {\n    stage('a') {\n      agent\n      steps { echo 'a' }\n    }\n  }\n"),
+            &[(2, 3), (5, 7)],
         );
         // Every known section at each level; a pipeline in a shared library's call().
         assert_findings(JNK003, GOOD, &[]);
