@@ -6,7 +6,7 @@ use super::super::lex::Tok;
 use super::super::model::{Pipeline, Section};
 use super::super::parse::{Block, Call, Expr, ExprKind, Stmt, StmtKind};
 use super::super::Ctx;
-use super::{bracket_list, did_you_mean, first_line};
+use super::{bracket_list, did_you_mean, first_line, is_env_identifier};
 use crate::diagnostic::{Edit, Findings, Span};
 use crate::registry::Code;
 
@@ -199,14 +199,6 @@ fn invalid_when(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
             }
         }
     }
-}
-
-fn is_env_identifier(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// JNK011 invalid-environment: keys that are not identifiers, duplicate keys, values that are

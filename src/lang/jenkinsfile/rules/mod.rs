@@ -79,6 +79,16 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len() * w + b.len()]
 }
 
+/// Whether `key` can name an environment variable: a letter or `_`, then letters, digits,
+/// `_`.
+pub fn is_env_identifier(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The first line of a statement's text, at most 60 characters, for messages.
 pub fn first_line(s: &str) -> &str {
     let line = s.split('\n').next().unwrap_or("").trim_end();

@@ -9,7 +9,7 @@ use super::super::model::{
 };
 use super::super::parse::{Call, File, Stmt, StmtKind};
 use super::super::Ctx;
-use super::{bracket_list, call_head, did_you_mean};
+use super::{bracket_list, call_head, did_you_mean, is_env_identifier};
 use crate::diagnostic::{Edit, Findings, Span};
 use crate::registry::Code;
 
@@ -519,23 +519,7 @@ fn check_matrix(m: &Matrix, file: &File, out: &mut Findings) {
                 .message("No axis directives specified");
         }
     }
-    let mut names: Vec<&str> = Vec::new();
-    for a in &m.axis_list {
-        check_axis(a, false, out);
-        if let Some((name, span)) = &a.name {
-            if names.contains(&name.as_str()) {
-                out.report(Code::JNK008, span.clone())
-                    .message(format!("Duplicate axis name: \"{name}\""));
-            }
-            names.push(name);
-        }
-        for (i, (v, span)) in a.values.iter().enumerate() {
-            if a.values[..i].iter().any(|(o, _)| o == v) {
-                out.report(Code::JNK008, span.clone())
-                    .message(format!("Duplicate axis value: \"{v}\""));
-            }
-        }
-    }
+    axis_group(&m.axis_list, false, out);
     if let Some(excludes) = &m.excludes {
         let list: Vec<Section> = excludes
             .entries()
@@ -551,9 +535,37 @@ fn check_matrix(m: &Matrix, file: &File, out: &mut Findings) {
                 out.report(Code::JNK008, e.name_span())
                     .message("No axis directives specified");
             }
-            for a in e.entries().into_iter().filter(|x| x.name == "axis") {
-                let axis = axis_of(a.call, file);
-                check_axis(&axis, true, out);
+            let axes: Vec<Axis> = e
+                .entries()
+                .into_iter()
+                .filter(|x| x.name == "axis")
+                .map(|a| axis_of(a.call, file))
+                .collect();
+            axis_group(&axes, true, out);
+        }
+    }
+}
+
+/// The axes of `axes` or of one `exclude`: each axis, then duplicate names and values.
+fn axis_group(axes: &[Axis], exclude: bool, out: &mut Findings) {
+    let mut names: Vec<&str> = Vec::new();
+    for a in axes {
+        check_axis(a, exclude, out);
+        if let Some((name, span)) = &a.name {
+            if !is_env_identifier(name) {
+                out.report(Code::JNK008, span.clone()).message(format!(
+                    "\"{name}\" is not a valid identifier and cannot be used for an environment variable. Identifiers must start with a letter or underscore and can contain only letters, numbers or underscores."
+                ));
+            } else if names.contains(&name.as_str()) {
+                out.report(Code::JNK008, span.clone())
+                    .message(format!("Duplicate axis name: \"{name}\""));
+            }
+            names.push(name);
+        }
+        for (i, (v, span)) in a.values.iter().enumerate() {
+            if a.values[..i].iter().any(|(o, _)| o == v) {
+                out.report(Code::JNK008, span.clone())
+                    .message(format!("Duplicate axis value: \"{v}\""));
             }
         }
     }
@@ -818,7 +830,7 @@ mod tests {
 
     #[test]
     fn invalid_matrix() {
-        let text = pipeline("  agent any\n  stages {\n    stage('m') {\n      matrix {\n        axes {\n          axis {\n            name 'OS'\n            values 'linux', 'mac', 'linux'\n          }\n          axis { name 'OS'; values 'a' }\n          axis { values 'b' }\n        }\n        excludes {\n          exclude { axis { name 'OS'; values 'mac'; notValues 'linux' } }\n          exclude { }\n        }\n      }\n    }\n    stage('n') { matrix { axes { } ; stages { stage('x') { steps { echo 'x' } } } } }\n  }\n");
+        let text = pipeline("  agent any\n  stages {\n    stage('m') {\n      matrix {\n        axes {\n          axis {\n            name 'OS'\n            values 'linux', 'mac', 'linux'\n          }\n          axis { name 'OS'; values 'a' }\n          axis { values 'b' }\n          axis { name 'HY-PHEN'; values 'c' }\n        }\n        excludes {\n          exclude { axis { name 'OS'; values 'mac'; notValues 'linux' } }\n          exclude { }\n        }\n      }\n    }\n    stage('n') { matrix { axes { } ; stages { stage('x') { steps { echo 'x' } } } } }\n  }\n");
         assert_findings(
             JNK008,
             &text,
@@ -827,9 +839,10 @@ mod tests {
                 (9, 36),
                 (11, 18),
                 (12, 11),
-                (15, 21),
-                (16, 11),
-                (20, 27),
+                (13, 18),
+                (16, 21),
+                (17, 11),
+                (21, 27),
             ],
         );
         let good = pipeline("  agent any\n  stages {\n    stage('m') {\n      matrix {\n        axes {\n          axis { name 'OS'; values 'linux', 'mac' }\n          axis { name 'JDK'; values '17', '21' }\n        }\n        excludes { exclude { axis { name 'OS'; values 'mac' }\n axis { name 'JDK'; notValues '21' } } }\n        stages { stage('b') { steps { echo \"$OS $JDK\" } } }\n      }\n    }\n  }\n");
