@@ -61,6 +61,14 @@ fn missing_timeout(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
         .message("The pipeline has no timeout: a hung step holds its executor until someone aborts the build")
         .help("add `options { timeout(time: 1, unit: 'HOURS') }` (with the limit your build needs)");
     const TIMEOUT: &str = "timeout(time: 1, unit: 'HOURS')";
+    // JNK003 renames these to `options`: a second `options` block would be a duplicate.
+    if p.options.is_none()
+        && p.sections
+            .iter()
+            .any(|s| matches!(s.name, "properties" | "jobProperties"))
+    {
+        return;
+    }
     let edit = match p.options.and_then(|o| o.block().map(|b| (o, b))) {
         Some((_, b)) => match b.stmts.first() {
             Some(first) => {
@@ -352,6 +360,13 @@ mod tests {
             &[(1, 1)],
         );
         assert_findings(JNK201, GOOD, &[]);
+        // No fix that would add a second options block next to a `properties` one.
+        let (_, diags) = lint_with(
+            Options::default(),
+            &format!("pipeline {{\n  agent any\n  properties {{ x() }}\n{STAGES}}}\n"),
+        );
+        let d = diags.iter().find(|d| d.code == JNK201).unwrap();
+        assert!(d.fix.is_none());
         assert_findings(JNK201, "node {\n  sh 'make'\n}\n", &[]);
     }
 
