@@ -591,6 +591,8 @@ impl Settings {
             agent_types: raw.jenkinsfile.agent_types.clone(),
             max_script_lines: raw.jenkinsfile.max_script_lines,
         };
+        options.jenkinsfile_agent_types = jenkinsfile.agent_types.clone();
+        options.jenkinsfile_max_script_lines = jenkinsfile.max_script_lines;
         let secrets = SecretsSettings {
             allow: raw.secrets.allow.clone(),
         };

@@ -210,6 +210,24 @@ registry! {
 
 
     // Jenkinsfile (JNK): rows of the Jenkinsfile engine, in code order.
+    JNK001 "syntax-error" Jenkinsfile Error true None "unbalanced `{ ( [`, unterminated strings/comments/`${`, in any Groovy string form" "Groovy compiler";
+    JNK002 "missing-section" Jenkinsfile Error true None "a declarative pipeline without `agent` or `stages`; a stage without one of `steps`/`stages`/`parallel`/`matrix`" "Jenkins validator \"Missing required section\", \"Expected one of \\\"steps\\\", \\\"stages\\\", or \\\"parallel\\\"\"";
+    JNK003 "unknown-section" Jenkinsfile Error true Safe "a section or directive not allowed where it stands (top level: agent, stages, environment, post, tools, options, parameters, triggers, libraries; stage: agent, when, steps, post, options, input, tools, environment, parallel, matrix, failFast, stages; matrix: axes, excludes, stages, agent, when, post, options, environment, tools, input) — including `matrix` or `parallel` directly under `pipeline`, and step calls outside `steps { }`" "Jenkins validator \"Undefined section\", \"Unknown stage section\"";
+    JNK004 "duplicate-section" Jenkinsfile Error true None "a section given twice; duplicate stage names; duplicate parallel branch names. Points at the later occurrence" "\"Multiple occurrences of the … section\", DuplicateStageName";
+    JNK005 "empty-section" Jenkinsfile Error true None "empty `stages`, `steps`, `options`, `environment`, `post`, `when`, `parameters`, `triggers`, `tools`" "\"… can not be empty\", \"No stages specified\"";
+    JNK006 "invalid-agent" Jenkinsfile Error true None "`agent` not of the forms `none`, `any`, `{ label … }`, `{ docker … }`, `{ dockerfile … }`, `{ kubernetes … }`, `{ node … }` or a type listed in `[jenkinsfile] agent-types` (for plugins such as `ecs`); two agent types; missing required parameter" "\"Only \\\"agent none\\\", \\\"agent any\\\" or \\\"agent {...}\\\" are allowed.\"";
+    JNK007 "invalid-nesting" Jenkinsfile Error true None "`parallel`/`matrix` inside `parallel`/`matrix`; `agent`/`tools` on a stage that holds `parallel` or `matrix`; more than one of `steps`/`stages`/`parallel`/`matrix` in a stage" "NoNestedWithinNestedStages, TwoOfStepsStagesParallel";
+    JNK008 "invalid-matrix" Jenkinsfile Error true None "matrix without `axes` or `stages`, axis without `name`/`values`, duplicate axis names or values, `excludes` shape" "Jenkins validator matrix rules";
+    JNK009 "invalid-post-condition" Jenkinsfile Error true Safe "a `post` condition other than always, changed, fixed, regression, aborted, success, unsuccessful, unstable, failure, notBuilt, cleanup; duplicates" "InvalidBuildCondition";
+    JNK010 "invalid-when" Jenkinsfile Error true None "a `when` condition other than branch, buildingTag, changelog, changeset, changeRequest, environment, equals, expression, tag, not, allOf, anyOf, isRestartedRun, triggeredBy (and the options beforeAgent, beforeInput, beforeOptions, which are not conditions); `allOf`/`anyOf` with no child; `not` with other than one child. Several conditions side by side are valid (they are ANDed)" "Jenkins validator when rules";
+    JNK011 "invalid-environment" Jenkinsfile Error true Safe "environment keys that are not identifiers, duplicate keys, values that are neither strings (or `+`-joined strings) nor `credentials(…)`/calls, a bare `${X}` value" "InvalidIdentifierInEnv, BareDollarCurly";
+    JNK012 "groovy-outside-script" Jenkinsfile Error true None "`def x = …`, method calls on objects, `if`/`for` directly in declarative `steps` (must be in `script { }`)" "ObjectMethodCall";
+    JNK201 "missing-timeout" Jenkinsfile Info true Unsafe "a declarative pipeline with no `timeout` in top-level `options` and not every stage wrapped in one" "(seed)";
+    JNK202 "input-without-timeout" Jenkinsfile Warning true None "an `input` step with no `timeout` around it (a `timeout` step, or a stage- or pipeline-level `options { timeout }`), or an `input` step inside a stage that holds an agent (its own or the pipeline's) so an executor waits" "pipeline best practices";
+    JNK203 "missing-build-discarder" Jenkinsfile Info false None "no `buildDiscarder(logRotator(…))` in `options`" "(seed)";
+    JNK204 "unpinned-agent-image" Jenkinsfile Warning true None "`agent { docker { image 'x' } }` / `docker.image('x')` without a tag or with `:latest`" "(DKR002/DKR003 for agents)";
+    JNK205 "parallel-without-failfast" Jenkinsfile Info true Unsafe "a `parallel` block without `failFast true` and no `parallelsAlwaysFailFast()` option" "(seed)";
+    JNK206 "large-script-block" Jenkinsfile Info true None "a `script { }` block longer than `[jenkinsfile] max-script-lines` (default 30): move it into a shared library" "Jenkins syntax docs";
 
 }
 

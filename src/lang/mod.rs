@@ -3,9 +3,9 @@
 
 pub mod dockerfile;
 pub mod embed;
+pub mod jenkinsfile;
 pub mod kubernetes;
 pub mod nginx;
-mod text;
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::source::SourceFile;
@@ -43,8 +43,7 @@ impl FileType {
         FileType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
-    /// Whether files of this type are linted. Every type is: those without their own engine
-    /// yet get the checks every file gets (readability, encoding, secrets in the raw text).
+    /// Whether files of this type are linted. Every type has its engine.
     pub fn is_linted(self) -> bool {
         true
     }
@@ -80,6 +79,11 @@ pub struct Options {
     /// `[nginx] extra-directives`: third-party directive names with the contexts they are
     /// allowed in (`http`, `server`, `location`, `if`, …; none = anywhere).
     pub nginx_extra_directives: Vec<(String, Vec<String>)>,
+    /// `[jenkinsfile] agent-types`: agent types from plugins, besides the built-in ones.
+    pub jenkinsfile_agent_types: Vec<String>,
+    /// `[jenkinsfile] max-script-lines`: the longest `script { }` block JNK206 allows
+    /// (`None`: the catalogue's default).
+    pub jenkinsfile_max_script_lines: Option<u32>,
 }
 
 /// What an engine knows about the file besides its text.
@@ -192,7 +196,7 @@ pub fn prelint(
             (out, Some(facts))
         }
         FileType::Nginx => (nginx::lint(source, ctx), None),
-        FileType::Jenkinsfile => (text::lint(source, ctx, "//"), None),
+        FileType::Jenkinsfile => (jenkinsfile::lint(source, ctx), None),
     };
     embed::lint_embedded(&mut out, source, ctx, ctx.embedded_depth);
     (out, facts)
@@ -216,7 +220,7 @@ pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
         FileType::Dockerfile => dockerfile::parse::parse(text).errors.len(),
         FileType::Kubernetes => kubernetes::syntax_error_count(text),
         FileType::Nginx => nginx::parse::parse(text).errors.len(),
-        FileType::Jenkinsfile => 0,
+        FileType::Jenkinsfile => jenkinsfile::parse::parse(text).errors.len(),
     }
 }
 
