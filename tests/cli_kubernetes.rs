@@ -150,3 +150,53 @@ fn show_files_verbose_says_why_templates_are_skipped() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("pod.yaml  kubernetes\n"));
 }
+
+/// The nginx.conf of a ConfigMap is linted by the nginx rules, at its line in the YAML file;
+/// an `opslint:` comment inside it suppresses as in an nginx file.
+#[test]
+fn nginx_in_a_config_map_is_linted_in_place() {
+    let config_map = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+data:
+  nginx.conf: |
+    events {}
+    http {
+        server_tokenz off;
+        server {
+            listen 80;
+            locaton / { return 200; }  # opslint: ignore[NGX002]
+        }
+    }
+  redis.conf: |
+    maxmemory 2mb
+";
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("cm.yaml"), config_map).unwrap();
+    let out = Command::cargo_bin("opslint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--select",
+            "NGX,OPS",
+            "--output-format",
+            "concise",
+            "cm.yaml",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("cm.yaml"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec!["cm.yaml:9:9: NGX002 [error] unknown directive \"server_tokenz\""],
+        "{stdout}"
+    );
+}

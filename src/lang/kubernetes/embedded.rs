@@ -43,6 +43,25 @@ fn is_nginx(key: &str, value: &str) -> bool {
     value.contains('\n')
         && ((key.ends_with(".conf") && crate::discover::looks_like_nginx(value))
             || CONFIG_BLOCK.as_ref().is_some_and(|re| re.is_match(value)))
+        && statements_end_like_nginx(value)
+}
+
+/// Whether most statement lines end as nginx's do (`;`, `{`, `}`): HCL (`server {` with
+/// `key = "value"` lines, as SPIRE's `server.conf`), INI and `key: value` files share the
+/// braces or the name, not the semicolons.
+fn statements_end_like_nginx(value: &str) -> bool {
+    let (mut statements, mut nginx_like) = (0usize, 0usize);
+    for line in value.lines() {
+        let line = line.split(" #").next().unwrap_or(line).trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        statements += 1;
+        if line.ends_with([';', '{', '}']) {
+            nginx_like += 1;
+        }
+    }
+    nginx_like > 0 && nginx_like * 5 >= statements * 4
 }
 
 /// Where each line of a literal block scalar's value is in the file: its lines, each past
@@ -88,10 +107,8 @@ fn literal_block_map(text: &str, node: &Node, value: &str) -> Option<SpanMap> {
             }
             map.push(inner as u32, (outer + ind) as u32, content.len() as u32);
         }
-        if has_break {
-            if text.as_bytes().get(line_end) != Some(&b'\n') {
-                return None;
-            }
+        // The value's last line break may be one the file lacks (no newline at the end).
+        if has_break && line_end < text.len() {
             map.push((inner + content.len()) as u32, line_end as u32, 1);
         }
         inner += line.len();
@@ -146,6 +163,9 @@ data:
     fn other_texts_are_not_nginx() {
         let redis = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata:\n  redis.conf: |\n    maxmemory 2mb\n    appendonly yes\n";
         assert!(embedded_of(redis).is_empty());
+        // SPIRE's server.conf is HCL: braces, but `key = value` lines.
+        let hcl = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\ndata:\n  server.conf: |\n    server {\n      bind_address = \"0.0.0.0\"\n      bind_port = \"8081\"\n    }\n    plugins {\n      DataStore \"sql\" {\n        plugin_data {\n          database_type = \"sqlite3\"\n        }\n      }\n    }\n";
+        assert!(embedded_of(hcl).is_empty());
         let folded = CONFIG_MAP.replace("nginx.conf: |", "nginx.conf: >");
         assert!(embedded_of(&folded).is_empty());
         let secret = CONFIG_MAP.replace("kind: ConfigMap", "kind: Secret");
