@@ -136,7 +136,21 @@ impl Ctx<'_> {
 pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
     let config = parse::parse(&source.text);
     let mut out = Findings::new();
-    for e in &config.errors {
+    let template = if config.errors.is_empty() {
+        None
+    } else {
+        template_line(&source.text)
+    };
+    if let Some((at, marker)) = &template {
+        // A template (Jinja, Go, ERB…) saved under an nginx name: one finding, not one per
+        // line, and no other rule (what they would see is not the config nginx reads).
+        out.report(Code::NGX001, at.clone())
+            .message(format!(
+                "template syntax (`{marker}`): this is a template, not an nginx config nginx can read"
+            ))
+            .help("lint the rendered configuration instead");
+    }
+    for e in config.errors.iter().filter(|_| template.is_none()) {
         let d = out
             .report(Code::NGX001, e.span.clone())
             .message(e.message.clone());
@@ -167,7 +181,9 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         context,
         set: set.as_ref(),
     };
-    rules::run(&cx, &mut out);
+    if template.is_none() {
+        rules::run(&cx, &mut out);
+    }
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let mut found = detector.scan_text(&source.text);
     found.extend(secrets::structural(&config, &detector));
@@ -180,6 +196,23 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         secrets: found.into_iter().map(|s| s.span).collect(),
         embedded: Vec::new(),
     }
+}
+
+/// The first line that starts with template syntax (`{%`, `{{`, `{#`, `<%`), as the span of
+/// the marker and the marker.
+fn template_line(text: &str) -> Option<(crate::diagnostic::Span, &'static str)> {
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let start = offset + (line.len() - trimmed.len());
+        for marker in ["{%", "{{", "{#", "<%"] {
+            if trimmed.starts_with(marker) {
+                return Some((start as u32..(start + 2) as u32, marker));
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The context of a file on its own: a full config, a `# opslint: context=…` comment, or a
@@ -447,6 +480,23 @@ mod tests {
         assert!(cx.in_scope(&[server, location], "add_header").is_empty());
         // A fragment: what is missing may be elsewhere.
         assert!(cx.may_be_incomplete());
+    }
+
+    #[test]
+    fn a_template_gets_one_finding() {
+        let text = "{% if ssl %}\nserver {\n  listen 443 ssl;\n{% endif %}\n  proxy_pas x;\n}\n";
+        let source = SourceFile::new("x.conf", text);
+        let out = lint(&source, &LintContext::default());
+        let codes: Vec<(Code, u32)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, source.line_col(d.span.start).line))
+            .collect();
+        assert_eq!(codes, [(Code::NGX001, 1)]);
+        // Without a syntax error, template-looking comments change nothing.
+        let text = "server {\n  listen 80;\n}\n";
+        let out = lint(&SourceFile::new("x.conf", text), &LintContext::default());
+        assert!(out.diagnostics.is_empty());
     }
 
     #[test]
