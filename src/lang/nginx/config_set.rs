@@ -588,8 +588,9 @@ mod tests {
         write(
             d,
             "nginx.conf",
-            "events {}\nhttp {\n  resolver 1.1.1.1;\n  add_header X-A a;\n  limit_req_zone $binary_remote_addr zone=one:10m rate=1r/s;\n  include conf.d/*.conf;\n}\n",
+            "events {}\nhttp {\n  include resolver.conf;\n  add_header X-A a;\n  limit_req_zone $binary_remote_addr zone=one:10m rate=1r/s;\n  include conf.d/*.conf;\n}\n",
         );
+        write(d, "resolver.conf", "resolver 1.1.1.1;\n");
         let site = write(
             d,
             "conf.d/site.conf",
@@ -605,7 +606,8 @@ mod tests {
         let location = &config.directives[0];
         let resolver = set.in_scope(&config.directives, &[location], "resolver");
         assert_eq!(resolver.len(), 1);
-        assert!(resolver[0].file.unwrap().ends_with("nginx.conf"));
+        // Found through the include in http.
+        assert!(resolver[0].file.unwrap().ends_with("resolver.conf"));
         assert!(set
             .in_scope(&config.directives, &[location], "server_tokens")
             .is_empty());
