@@ -112,6 +112,36 @@ impl Ctx<'_> {
         }
     }
 
+    /// Every directive named `name` in the whole configuration set (this file's own ones with
+    /// `file: None`), or in this file alone on stdin: `upstream` blocks, `map`s, `set`s…
+    pub fn everywhere<'a>(&'a self, name: &str) -> Vec<config_set::Found<'a>> {
+        let mut out = Vec::new();
+        self.config.walk(ctx::MAIN, |v| {
+            if v.directive.name == name {
+                out.push(config_set::Found {
+                    directive: v.directive,
+                    file: None,
+                });
+            }
+        });
+        if let Some(set) = self.set {
+            for (i, f) in set.files.iter().enumerate() {
+                if i == set.linted {
+                    continue;
+                }
+                f.config.walk(ctx::MAIN, |v| {
+                    if v.directive.name == name {
+                        out.push(config_set::Found {
+                            directive: v.directive,
+                            file: Some(f.path.as_path()),
+                        });
+                    }
+                });
+            }
+        }
+        out
+    }
+
     /// Whether what the file cannot see may exist elsewhere: a fragment no root includes, or
     /// an include that did not resolve. Rules about something missing stay silent then.
     pub fn may_be_incomplete(&self) -> bool {
@@ -478,6 +508,8 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].file.is_none());
         assert!(cx.in_scope(&[server, location], "add_header").is_empty());
+        assert_eq!(cx.everywhere("upstream").len(), 1);
+        assert_eq!(cx.everywhere("location").len(), 1);
         // A fragment: what is missing may be elsewhere.
         assert!(cx.may_be_incomplete());
     }
