@@ -519,8 +519,14 @@ fn include_sites(config: &Config, base: u32) -> Vec<(Vec<usize>, u32, u32, Strin
             }
         }
         if let Some(b) = &d.block {
-            if b.kind == BlockKind::Directives {
-                stack.push((&b.directives, 0, child_context(context, &d.name)));
+            // Includes in `map`/`geo`/`types` bodies bring data (context 0).
+            if b.kind != BlockKind::Raw {
+                let inner = if b.kind == BlockKind::Data {
+                    0
+                } else {
+                    child_context(context, &d.name)
+                };
+                stack.push((&b.directives, 0, inner));
                 path.push(i);
             }
         }
@@ -621,6 +627,22 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].file.unwrap().ends_with("loc.conf"));
         assert!(set.complete);
+    }
+
+    #[test]
+    fn an_include_in_a_map_brings_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(
+            d,
+            "nginx.conf",
+            "events {}\nhttp {\n  geo $a $b {\n    include geo.conf;\n  }\n}\n",
+        );
+        let text = "10.0.0.0/8 1;\ndefault 0;\n";
+        let geo = write(d, "geo.conf", text);
+        let set = ConfigSet::for_file(&geo, &parse::parse(text), ctx::HTTP, None);
+        assert!(set.included);
+        assert_eq!(set.context(), 0);
     }
 
     #[test]

@@ -19,7 +19,8 @@ use parse::{Config, Directive};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileContext {
     /// A bit of [`directives::ctx`]: `MAIN` for a full config, `HTTP`, `HTTP_SERVER`,
-    /// `HTTP_LOCATION`, `STREAM`… for a fragment.
+    /// `HTTP_LOCATION`, `STREAM`… for a fragment; 0 for a fragment of data lines (included
+    /// into a `map`/`geo`/`types` body, or made only of such lines).
     pub base: u32,
     /// How the context was found.
     pub source: ContextSource,
@@ -261,9 +262,32 @@ pub fn file_context(config: &Config, source: &SourceFile) -> FileContext {
         };
     }
     FileContext {
-        base: guess_context(&config.directives),
+        base: if is_data_fragment(&config.directives) {
+            0
+        } else {
+            guess_context(&config.directives)
+        },
         source: ContextSource::Guessed,
     }
+}
+
+/// A file of `map`/`geo`/`split_clients` lines (`10.0.0.0/8 1;`, `~^/old /new;`,
+/// `example.com backend;`), as included into those blocks: no top-level name is a known
+/// directive and each looks like a key (characters a directive name never has, or a keyword
+/// of those blocks).
+pub fn is_data_fragment(top: &[Directive]) -> bool {
+    !top.is_empty()
+        && top.iter().all(|d| {
+            !directives::is_known(&d.name)
+                && d.block.is_none()
+                && (matches!(
+                    d.name.as_str(),
+                    "default" | "hostnames" | "volatile" | "ranges" | "delete" | "proxy_recursive"
+                ) || d.name.is_empty()
+                    || d.name
+                        .bytes()
+                        .any(|b| !(b.is_ascii_alphanumeric() || b == b'_')))
+        })
 }
 
 fn has_include(config: &Config) -> bool {
@@ -463,6 +487,12 @@ mod tests {
             ctx::HTTP_LOCATION
         );
         assert_eq!(context_of("proxy_set_header A b;\n").base, ctx::HTTP);
+        assert_eq!(context_of("10.0.0.0/8 1;\ndefault 0;\n").base, 0);
+        assert_eq!(
+            context_of("~^/old/(.*)$ /new/$1;\nexample.com backend;\n").base,
+            0
+        );
+        assert_ne!(context_of("proxy_pas x;\n").base, 0);
         let hinted = context_of("# opslint: context=location\nroot /a;\n");
         assert_eq!((hinted.base, hinted.is_known()), (ctx::HTTP_LOCATION, true));
     }

@@ -401,6 +401,12 @@ mod tests {
             "server { listen 80; server_name a; ssl on; spdy_headers_comp 1; }\n",
             &[],
         );
+        // A file of map/geo lines (included into such a block) is data.
+        assert_findings(
+            NGX002,
+            "10.0.0.0/8 1;\n192.168.0.0/16 1;\ndefault 0;\n",
+            &[],
+        );
         // Inside a block nginx does not know, names are not checked.
         assert_findings(NGX002, "thirdparty { foo 1; }\n", &[(1, 1)]);
         let opts = Options {
