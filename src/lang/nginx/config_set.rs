@@ -44,6 +44,18 @@ const SYSTEM_PREFIXES: &[&str] = &[
 
 /// At most this many files in a set, and this many include levels.
 const MAX_FILES: usize = 256;
+/// Files larger than this are not read into a set (the default `[files] max-size`).
+const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// A file's text, when it is small enough to be a config.
+fn read_config(path: &Path) -> Option<String> {
+    let len = std::fs::metadata(path).ok()?.len();
+    if len > MAX_FILE_SIZE {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
 const MAX_INCLUDE_DEPTH: usize = 8;
 
 /// The folders a relative include is tried in: the prefix, the root config's folder, the
@@ -234,10 +246,9 @@ impl ConfigSet {
             if same_file(&root, path) {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(&root) else {
+            let Some(text) = read_config(&root) else {
                 continue;
             };
-            let text = String::from_utf8_lossy(&bytes);
             let root_config = parse::parse(&text);
             if !super::is_full_config(&root_config) {
                 continue;
@@ -310,10 +321,9 @@ impl ConfigSet {
                     if set.files.len() >= MAX_FILES || depth[file] >= MAX_INCLUDE_DEPTH {
                         continue;
                     }
-                    let Ok(bytes) = std::fs::read(&t) else {
+                    let Some(text) = read_config(&t) else {
                         continue;
                     };
-                    let text = String::from_utf8_lossy(&bytes);
                     resolved.push(set.files.len());
                     index.insert(key, set.files.len());
                     depth.push(depth[file] + 1);
