@@ -197,6 +197,9 @@ pub struct SetFile {
     /// Where it is included: the including file and the index path of the `include`
     /// directive in it (`None` for the root).
     pub included_from: Option<(usize, Vec<usize>)>,
+    /// The other contexts it is included in, besides `context` (a snippet included both in
+    /// `http` and in a `location`).
+    pub other_contexts: Vec<u32>,
 }
 
 /// The zones a configuration set defines.
@@ -284,6 +287,7 @@ impl ConfigSet {
                 config,
                 context: base,
                 included_from: None,
+                other_contexts: Vec::new(),
             }],
             linted: 0,
             roots: vec![root_dir.to_path_buf()],
@@ -316,6 +320,11 @@ impl ConfigSet {
                     let key = t.canonicalize().unwrap_or_else(|_| t.clone());
                     if let Some(&known) = index.get(&key) {
                         resolved.push(known);
+                        if let Some(f) = set.files.get_mut(known) {
+                            if f.context != context && !f.other_contexts.contains(&context) {
+                                f.other_contexts.push(context);
+                            }
+                        }
                         continue;
                     }
                     if set.files.len() >= MAX_FILES || depth[file] >= MAX_INCLUDE_DEPTH {
@@ -336,6 +345,7 @@ impl ConfigSet {
                         config: parse::parse(&text),
                         context,
                         included_from: Some((file, path_ix.clone())),
+                        other_contexts: Vec::new(),
                     });
                 }
                 set.resolved.insert((file, at), (pattern, resolved));
@@ -343,6 +353,15 @@ impl ConfigSet {
         }
         set.zones = collect_zones(&set.files);
         set
+    }
+
+    /// The other contexts the linted file is included in (the structure rules check it in
+    /// each).
+    pub fn other_contexts(&self) -> &[u32] {
+        self.files
+            .get(self.linted)
+            .filter(|_| self.included)
+            .map_or(&[], |f| f.other_contexts.as_slice())
     }
 
     /// The context the linted file's top level stands in.

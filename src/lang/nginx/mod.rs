@@ -214,6 +214,27 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
     };
     if template.is_none() {
         rules::run(&cx, &mut out);
+        // Checked once per distinct context it is included in, findings deduplicated.
+        for &other in set.as_ref().map_or(&[][..], |s| s.other_contexts()) {
+            let again = Ctx {
+                context: FileContext {
+                    base: other,
+                    source: ContextSource::Included,
+                },
+                ..cx
+            };
+            let mut more = Findings::new();
+            rules::run_in_other_context(&again, &mut more);
+            for d in more.into_vec() {
+                if !out
+                    .items
+                    .iter()
+                    .any(|o| o.code == d.code && o.span == d.span)
+                {
+                    out.push(d);
+                }
+            }
+        }
     }
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let mut found = detector.scan_text(&source.text);

@@ -25,6 +25,12 @@ pub fn run(cx: &Ctx, out: &mut Findings) {
     structure::check(cx, out);
 }
 
+/// The rules that depend on the context a fragment is included in, for its other include
+/// sites (the engine deduplicates what they find).
+pub fn run_in_other_context(cx: &Ctx, out: &mut Findings) {
+    structure::check(cx, out);
+}
+
 #[cfg(test)]
 #[allow(dead_code)] // each family's tests use a part of it
 pub(crate) mod test_support {

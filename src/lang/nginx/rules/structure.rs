@@ -607,6 +607,29 @@ mod tests {
     }
 
     #[test]
+    fn a_fragment_is_checked_in_every_context_it_is_included_in() {
+        // The location's include comes first: http is the other context.
+        let root = "events {}\nhttp {\n  server {\n    location / {\n      include snippets/common.conf;\n    }\n  }\n  include snippets/common.conf;\n}\n";
+        // `proxy_pass` is fine in the location but not in http; `gzip` fine in both.
+        let found = lint_on_disk(
+            &[
+                ("nginx.conf", root),
+                ("snippets/common.conf", "gzip on;\nproxy_pass http://a;\n"),
+            ],
+            "snippets/common.conf",
+        );
+        let ngx003: Vec<_> = found.iter().filter(|f| f.0 == NGX003).collect();
+        assert_eq!(ngx003, [&(NGX003, 2, 1)]);
+        // Included twice in the same context: reported once.
+        let root = "events {}\nhttp {\n  server {\n    include s.conf;\n  }\n  server {\n    include s.conf;\n  }\n}\n";
+        let found = lint_on_disk(
+            &[("nginx.conf", root), ("s.conf", "worker_processes 1;\n")],
+            "s.conf",
+        );
+        assert_eq!(found.iter().filter(|f| f.0 == NGX003).count(), 1);
+    }
+
+    #[test]
     fn syntax_errors_point_at_the_cause() {
         assert_findings(
             NGX001,
