@@ -251,10 +251,15 @@ fn duplicates_in(cx: &Ctx, list: &[Directive], context: u32, out: &mut Findings)
             return Some(name.into());
         }
         if name == "listen" && matches!(context, ctx::HTTP_SERVER | ctx::STREAM_SERVER) {
-            return d
-                .args
-                .first()
-                .map(|a| format!("listen {}", listen_address(&a.value)));
+            // A QUIC (HTTP/3) or UDP socket is another socket than the TCP one.
+            let udp = d.args.iter().skip(1).any(|a| a.is("quic") || a.is("udp"));
+            return d.args.first().map(|a| {
+                format!(
+                    "listen {}{}",
+                    listen_address(&a.value),
+                    if udp { "/udp" } else { "" }
+                )
+            });
         }
         let specs = directives::lookup(name);
         let rows: Vec<&Spec> = specs.iter().filter(|s| allowed_in(s, context)).collect();
@@ -517,6 +522,11 @@ mod tests {
             NGX005,
             "server {\n  listen 80;\n  listen *:80 default_server;\n}\n",
             &[(3, 3)],
+        );
+        assert_findings(
+            NGX005,
+            "server {\n  listen 443 ssl;\n  listen 443 quic reuseport;\n}\n",
+            &[],
         );
         // Arrays and key/value slots repeat; different blocks do not clash.
         assert_findings(
