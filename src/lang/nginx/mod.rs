@@ -250,17 +250,26 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
     }
 }
 
-/// The first line that starts with template syntax (`{%`, `{{`, `{#`, `<%`), as the span of
-/// the marker and the marker.
+/// The first template expression (`{{ … }}`, `{% … %}`, `<% … %>` on one line, or a line
+/// starting with `{#`), as the span of its opening marker and the marker.
 fn template_line(text: &str) -> Option<(crate::diagnostic::Span, &'static str)> {
     let mut offset = 0usize;
     for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let start = offset + (line.len() - trimmed.len());
-        for marker in ["{%", "{{", "{#", "<%"] {
-            if trimmed.starts_with(marker) {
-                return Some((start as u32..(start + 2) as u32, marker));
+        let mut best: Option<(usize, &'static str)> = None;
+        for (open, close) in [("{{", "}}"), ("{%", "%}"), ("<%", "%>")] {
+            if let Some(at) = line.find(open) {
+                if line[at + 2..].contains(close) && best.map_or(true, |(b, _)| at < b) {
+                    best = Some((at, open));
+                }
             }
+        }
+        let trimmed = line.trim_start();
+        if best.is_none() && trimmed.starts_with("{#") {
+            best = Some((line.len() - trimmed.len(), "{#"));
+        }
+        if let Some((at, marker)) = best {
+            let start = offset + at;
+            return Some((start as u32..(start + 2) as u32, marker));
         }
         offset += line.len();
     }
@@ -576,6 +585,18 @@ mod tests {
             .map(|d| (d.code, source.line_col(d.span.start).line))
             .collect();
         assert_eq!(codes, [(Code::NGX001, 1)]);
+        let text = "server {\n  listen {{PORT}} default;\n}\n";
+        let source = SourceFile::new("x.conf", text);
+        let out = lint(&source, &LintContext::default());
+        let at: Vec<(Code, u32, u32)> = out
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let p = source.line_col(d.span.start);
+                (d.code, p.line, p.column)
+            })
+            .collect();
+        assert_eq!(at, [(Code::NGX001, 2, 10)]);
         // Without a syntax error, template-looking comments change nothing.
         let text = "server {\n  listen 80;\n}\n";
         let out = lint(&SourceFile::new("x.conf", text), &LintContext::default());
