@@ -3,13 +3,20 @@
 //! applied by the caller. To add a family: a file here with `pub fn check(cx: &Ctx, out: &mut
 //! Findings)`, a `mod` line and a call in [`run`].
 
+mod common;
+mod config;
+mod performance;
 mod structure;
+mod upstream;
 
 use super::Ctx;
 use crate::diagnostic::Findings;
 
 pub fn run(cx: &Ctx, out: &mut Findings) {
     structure::check(cx, out);
+    upstream::check(cx, out);
+    performance::check(cx, out);
+    config::check(cx, out);
 }
 
 #[cfg(test)]
