@@ -11,7 +11,7 @@ use crate::registry::Code;
 
 pub fn check(cx: &Ctx, out: &mut Findings) {
     let version = common::target_version(cx);
-    let incomplete = cx.may_be_incomplete();
+    let incomplete = common::may_be_incomplete(cx);
     let zones = cx.zones();
     cx.walk(|v| {
         root_in_location(cx, v, incomplete, out);
@@ -587,5 +587,78 @@ mod tests {
             &full("    include zones.conf;\n    server { location / { limit_req zone=x; } }\n"),
             &[],
         );
+    }
+
+    /// Lints `linted` among `files` written to a scratch folder: (code, line, column).
+    fn lint_on_disk(
+        files: &[(&str, &str)],
+        linted: &str,
+    ) -> Vec<(crate::registry::Code, u32, u32)> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+        }
+        let text = files.iter().find(|(n, _)| *n == linted).unwrap().1;
+        let source = crate::source::SourceFile::new(linted, text);
+        let ctx = crate::lang::LintContext {
+            disk_path: Some(dir.path().join(linted)),
+            ..Default::default()
+        };
+        let out = super::super::super::lint(&source, &ctx);
+        let mut found: Vec<_> = out
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let p = source.line_col(d.span.start);
+                (d.code, p.line, p.column)
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn undefined_zone_across_the_set() {
+        let root = "events {}\nhttp {\n    limit_req_zone $binary_remote_addr zone=one:10m rate=1r/s;\n    include zones/*.conf;\n    include conf.d/*.conf;\n}\n";
+        let zones = "limit_conn_zone $binary_remote_addr zone=addr:10m;\n";
+        let site = "server {\n    listen 80;\n    location / {\n        limit_req zone=one;\n        limit_conn addr 5;\n        limit_req zone=two;\n    }\n}\n";
+        let files = [
+            ("nginx.conf", root),
+            ("zones/limits.conf", zones),
+            ("conf.d/site.conf", site),
+        ];
+        // The fragment, included by the root: zones of the root and of another included file
+        // are defined.
+        let found = lint_on_disk(&files, "conf.d/site.conf");
+        let ngx207: Vec<_> = found.iter().filter(|f| f.0 == NGX207).collect();
+        assert_eq!(ngx207, [&(NGX207, 6, 19)]);
+        // The same fragment alone (no root config beside it): nothing is guessed.
+        let found = lint_on_disk(&[("site.conf", site)], "site.conf");
+        assert!(!found.iter().any(|f| f.0 == NGX207), "{found:?}");
+    }
+
+    #[test]
+    fn rules_about_something_missing_stay_silent_on_an_unmatched_glob() {
+        let root = "events {}\nhttp {\n    gzip on;\n    include /opt/opslint-test-absent/sites/*;\n    server { location / { limit_req zone=x; } }\n}\n";
+        let found = lint_on_disk(&[("nginx.conf", root)], "nginx.conf");
+        assert!(
+            !found.iter().any(|f| f.0 == NGX202 || f.0 == NGX207),
+            "{found:?}"
+        );
+        // The same glob matching a file that has neither: reported.
+        let found = lint_on_disk(
+            &[
+                (
+                    "nginx.conf",
+                    &root.replace("/opt/opslint-test-absent/sites/*", "sites/*"),
+                ),
+                ("sites/a", "# nothing\n"),
+            ],
+            "nginx.conf",
+        );
+        assert!(found.iter().any(|f| f.0 == NGX202), "{found:?}");
+        assert!(found.iter().any(|f| f.0 == NGX207), "{found:?}");
     }
 }

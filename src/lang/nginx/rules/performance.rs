@@ -5,7 +5,7 @@
 use super::super::directives::ctx;
 use super::super::parse::Directive;
 use super::super::Ctx;
-use super::common::{below, level, set_configs};
+use super::common::{self, below, level, set_configs};
 use crate::diagnostic::Findings;
 use crate::registry::Code;
 
@@ -25,7 +25,7 @@ fn is_on(d: &Directive) -> bool {
 /// NGX202 gzip-without-types: `gzip on` with no `gzip_types` in effect at its level, above
 /// it or in the blocks below it: only `text/html` is compressed.
 fn gzip_without_types(cx: &Ctx, out: &mut Findings) {
-    let incomplete = cx.may_be_incomplete();
+    let incomplete = common::may_be_incomplete(cx);
     cx.walk(|v| {
         let d = v.directive;
         if d.name != "gzip" || !is_on(d) || v.context & HTTP_LEVELS == 0 || incomplete {
@@ -101,7 +101,7 @@ fn worker_rlimit_too_low(cx: &Ctx, out: &mut Findings) {
                 .help("a proxied request holds two descriptors (client and upstream): raise worker_rlimit_nofile to at least twice worker_connections, or workers fail with \"Too many open files\"");
         }
         None => {
-            if !c_here || connections <= USUAL_OPEN_FILES || cx.may_be_incomplete() {
+            if !c_here || connections <= USUAL_OPEN_FILES || common::may_be_incomplete(cx) {
                 return;
             }
             out.report(Code::NGX203, c.span.clone())
@@ -119,7 +119,7 @@ fn worker_rlimit_too_low(cx: &Ctx, out: &mut Findings) {
 /// NGX208 tcp-nopush-without-sendfile: `tcp_nopush on` where `sendfile` is off or unset, and
 /// not turned on in a block below: it only works with sendfile.
 fn tcp_nopush_without_sendfile(cx: &Ctx, out: &mut Findings) {
-    let incomplete = cx.may_be_incomplete();
+    let incomplete = common::may_be_incomplete(cx);
     cx.walk(|v| {
         let d = v.directive;
         if d.name != "tcp_nopush" || !is_on(d) || v.context & HTTP_LEVELS == 0 {

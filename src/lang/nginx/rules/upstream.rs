@@ -85,7 +85,12 @@ fn connection<'a>(cx: &'a Ctx, headers: &[super::super::config_set::Found<'a>]) 
     if value.eq_ignore_ascii_case("close") {
         return Connection::Close(f.directive, true);
     }
-    if let Some(var) = value.strip_prefix('$') {
+    // A WebSocket location (it forwards `Upgrade`) sends `close` only for the odd plain
+    // request; without `Upgrade`, the map's `close` is what every request gets.
+    let upgrade = headers
+        .iter()
+        .any(|f| f.directive.arg(0).is_some_and(|a| a.is("upgrade")));
+    if let Some(var) = value.strip_prefix('$').filter(|_| !upgrade) {
         if map_may_give_close(cx, var) {
             return Connection::Close(f.directive, false);
         }
@@ -125,7 +130,7 @@ fn upstream_keepalive_without_http11(cx: &Ctx, out: &mut Findings) {
         return;
     }
     let old_default = common::target_version(cx) < KEEPALIVE_DEFAULT_SINCE;
-    let incomplete = cx.may_be_incomplete();
+    let incomplete = common::may_be_incomplete(cx);
     cx.walk(|v| {
         let d = v.directive;
         if d.name != "proxy_pass" || v.context & HTTP_LOCATIONS == 0 {
@@ -173,7 +178,7 @@ fn upstream_keepalive_without_http11(cx: &Ctx, out: &mut Findings) {
                 "proxy_pass to upstream \"{host}\", which has keepalive, with {}: its keepalive connections are never reused",
                 problems.join(" and ")
             ))
-            .help("toward a keepalive upstream set `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` (before nginx 1.29.7 the defaults are HTTP/1.0 and `Connection: close`); a WebSocket map should give \"\" rather than close for requests without Upgrade");
+            .help("toward a keepalive upstream set `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` (before nginx 1.29.7 the defaults are HTTP/1.0 and `Connection: close`)");
         if let Some(k) = &pool.keepalive {
             f.label(k.clone(), "keepalive pool");
         }
@@ -283,7 +288,7 @@ const PASSES: &[&str] = &[
 /// location where no `client_max_body_size` is in effect (nginx's 1 MB default then rejects
 /// larger uploads with 413). Points at the `server`, once.
 fn missing_client_max_body_size(cx: &Ctx, out: &mut Findings) {
-    if cx.may_be_incomplete() {
+    if common::may_be_incomplete(cx) {
         return;
     }
     let mut servers: Vec<&Directive> = Vec::new();
@@ -346,9 +351,9 @@ mod tests {
         assert_findings_with(NGX201, at("1.29.7"), &close, &[(10, 13)]);
         let v10 = full("    server {\n        location / {\n            proxy_http_version 1.0;\n            proxy_pass http://app;\n        }\n    }\n");
         assert_findings_with(NGX201, at("1.30"), &v10, &[(10, 13)]);
-        // A WebSocket map giving close for plain requests.
-        let ws = full("    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n    server {\n        location / {\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n            proxy_pass http://app;\n        }\n    }\n");
-        assert_findings(NGX201, &ws, &[(16, 13)]);
+        // A map giving close, in a location that does not forward Upgrade.
+        let map = full("    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n    server {\n        location / {\n            proxy_http_version 1.1;\n            proxy_set_header Connection $connection_upgrade;\n            proxy_pass http://app;\n        }\n    }\n");
+        assert_findings(NGX201, &map, &[(15, 13)]);
     }
 
     #[test]
@@ -356,7 +361,10 @@ mod tests {
         // Done right, inherited from http.
         let right = full("    proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n    server {\n        location / {\n            proxy_pass http://app;\n        }\n    }\n");
         assert_findings(NGX201, &right, &[]);
-        // A WebSocket map that keeps keepalive for plain requests.
+        // A WebSocket location: the map's close only reaches plain requests.
+        let ws = full("    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n    server {\n        location /ws {\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $connection_upgrade;\n            proxy_pass http://app;\n        }\n    }\n");
+        assert_findings(NGX201, &ws, &[]);
+        // A map that keeps keepalive for plain requests.
         let ws = full("    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' \"\";\n    }\n    server {\n        location / {\n            proxy_http_version 1.1;\n            proxy_set_header Connection $connection_upgrade;\n            proxy_pass http://app;\n        }\n    }\n");
         assert_findings(NGX201, &ws, &[]);
         // nginx 1.29.7 and later default to keepalive.
