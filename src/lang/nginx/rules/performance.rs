@@ -10,9 +10,10 @@ use crate::diagnostic::Findings;
 use crate::registry::Code;
 
 pub fn check(cx: &Ctx, out: &mut Findings) {
-    gzip_without_types(cx, out);
-    worker_rlimit_too_low(cx, out);
-    tcp_nopush_without_sendfile(cx, out);
+    let incomplete = common::may_be_incomplete(cx);
+    gzip_without_types(cx, incomplete, out);
+    worker_rlimit_too_low(cx, incomplete, out);
+    tcp_nopush_without_sendfile(cx, incomplete, out);
 }
 
 const HTTP_LEVELS: u32 =
@@ -24,8 +25,7 @@ fn is_on(d: &Directive) -> bool {
 
 /// NGX202 gzip-without-types: `gzip on` with no `gzip_types` in effect at its level, above
 /// it or in the blocks below it: only `text/html` is compressed.
-fn gzip_without_types(cx: &Ctx, out: &mut Findings) {
-    let incomplete = common::may_be_incomplete(cx);
+fn gzip_without_types(cx: &Ctx, incomplete: bool, out: &mut Findings) {
     cx.walk(|v| {
         let d = v.directive;
         if d.name != "gzip" || !is_on(d) || v.context & HTTP_LEVELS == 0 || incomplete {
@@ -53,7 +53,7 @@ const USUAL_OPEN_FILES: u64 = 1024;
 /// proxied connection holds two descriptors), or `worker_connections` above 1024 with no
 /// `worker_rlimit_nofile`. Either directive may stand in another file of the set; only those
 /// of the linted file are reported.
-fn worker_rlimit_too_low(cx: &Ctx, out: &mut Findings) {
+fn worker_rlimit_too_low(cx: &Ctx, incomplete: bool, out: &mut Findings) {
     // (directive, in the linted file)
     let mut rlimit: Option<(&Directive, bool)> = None;
     let mut conns: Option<(&Directive, bool)> = None;
@@ -101,7 +101,7 @@ fn worker_rlimit_too_low(cx: &Ctx, out: &mut Findings) {
                 .help("a proxied request holds two descriptors (client and upstream): raise worker_rlimit_nofile to at least twice worker_connections, or workers fail with \"Too many open files\"");
         }
         None => {
-            if !c_here || connections <= USUAL_OPEN_FILES || common::may_be_incomplete(cx) {
+            if !c_here || connections <= USUAL_OPEN_FILES || incomplete {
                 return;
             }
             out.report(Code::NGX203, c.span.clone())
@@ -118,8 +118,7 @@ fn worker_rlimit_too_low(cx: &Ctx, out: &mut Findings) {
 
 /// NGX208 tcp-nopush-without-sendfile: `tcp_nopush on` where `sendfile` is off or unset, and
 /// not turned on in a block below: it only works with sendfile.
-fn tcp_nopush_without_sendfile(cx: &Ctx, out: &mut Findings) {
-    let incomplete = common::may_be_incomplete(cx);
+fn tcp_nopush_without_sendfile(cx: &Ctx, incomplete: bool, out: &mut Findings) {
     cx.walk(|v| {
         let d = v.directive;
         if d.name != "tcp_nopush" || !is_on(d) || v.context & HTTP_LEVELS == 0 {

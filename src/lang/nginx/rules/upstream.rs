@@ -10,9 +10,10 @@ use crate::diagnostic::{Edit, Findings, Span};
 use crate::registry::Code;
 
 pub fn check(cx: &Ctx, out: &mut Findings) {
-    upstream_keepalive_without_http11(cx, out);
+    let incomplete = common::may_be_incomplete(cx);
+    upstream_keepalive_without_http11(cx, incomplete, out);
     try_files_with_proxy_pass(cx, out);
-    missing_client_max_body_size(cx, out);
+    missing_client_max_body_size(cx, incomplete, out);
 }
 
 /// The release from which nginx speaks HTTP/1.1 with keepalive to upstreams by default.
@@ -124,13 +125,12 @@ fn map_may_give_close(cx: &Ctx, var: &str) -> bool {
 /// from a location that, after inheritance, speaks HTTP/1.0 or sends `Connection: close`, so
 /// the pool is never used. Before nginx 1.29.7 a missing `proxy_http_version 1.1` or
 /// `proxy_set_header Connection ""` is enough; at any version an explicit 1.0 or `close`.
-fn upstream_keepalive_without_http11(cx: &Ctx, out: &mut Findings) {
+fn upstream_keepalive_without_http11(cx: &Ctx, incomplete: bool, out: &mut Findings) {
     let pools = keepalive_pools(cx);
     if pools.is_empty() {
         return;
     }
     let old_default = common::target_version(cx) < KEEPALIVE_DEFAULT_SINCE;
-    let incomplete = common::may_be_incomplete(cx);
     cx.walk(|v| {
         let d = v.directive;
         if d.name != "proxy_pass" || v.context & HTTP_LOCATIONS == 0 {
@@ -287,8 +287,8 @@ const PASSES: &[&str] = &[
 /// NGX210 missing-client-max-body-size: a server that passes requests to a backend from a
 /// location where no `client_max_body_size` is in effect (nginx's 1 MB default then rejects
 /// larger uploads with 413). Points at the `server`, once.
-fn missing_client_max_body_size(cx: &Ctx, out: &mut Findings) {
-    if common::may_be_incomplete(cx) {
+fn missing_client_max_body_size(cx: &Ctx, incomplete: bool, out: &mut Findings) {
+    if incomplete {
         return;
     }
     let mut servers: Vec<&Directive> = Vec::new();
