@@ -511,6 +511,36 @@ mod tests {
     }
 
     #[test]
+    fn deprecated_directive_listen_one_line_and_spdy() {
+        let one_line = full("    server { listen 443 ssl http2; }\n");
+        let (_, diags) = lint_with(at("1.25.1"), &one_line);
+        let edits: Vec<_> = diags
+            .iter()
+            .filter(|d| d.code == NGX206)
+            .filter_map(|d| d.fix.as_ref())
+            .flat_map(|f| f.edits.iter())
+            .collect();
+        let (fixed, _) = crate::diagnostic::apply_edits(&one_line, edits);
+        assert_eq!(fixed, full("    server { listen 443 ssl; http2 on; }\n"));
+        // `spdy` was replaced by `http2` in 1.9.5.
+        let spdy = full("    server {\n        listen 443 ssl spdy;\n    }\n");
+        assert_findings(NGX206, &spdy, &[(4, 24)]);
+        assert_fixed(
+            NGX206,
+            &spdy,
+            &full("    server {\n        listen 443 ssl http2;\n    }\n"),
+        );
+        assert_findings_with(NGX206, at("1.8"), &spdy, &[]);
+        // stream servers have no http2.
+        assert_findings_with(
+            NGX206,
+            at("1.26"),
+            "events {}\nstream {\n    server { listen 443 http2; proxy_pass a:1; }\n}\n",
+            &[],
+        );
+    }
+
+    #[test]
     fn deprecated_directive_ssl() {
         let text = full("    server {\n        listen 443;\n        ssl on;\n    }\n");
         assert_findings(NGX206, &text, &[(5, 9)]);
@@ -637,6 +667,33 @@ mod tests {
         // The same fragment alone (no root config beside it): nothing is guessed.
         let found = lint_on_disk(&[("site.conf", site)], "site.conf");
         assert!(!found.iter().any(|f| f.0 == NGX207), "{found:?}");
+    }
+
+    #[test]
+    fn keepalive_fix_keeps_headers_of_an_included_snippet() {
+        let root = "events {}\nhttp {\n    upstream app { server a:1; keepalive 4; }\n    server {\n        location / {\n            include snippets/proxy.conf;\n            proxy_pass http://app;\n        }\n    }\n}\n";
+        let snippet = "proxy_http_version 1.1;\nproxy_set_header Host $host;\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("snippets")).unwrap();
+        std::fs::write(dir.path().join("nginx.conf"), root).unwrap();
+        std::fs::write(dir.path().join("snippets/proxy.conf"), snippet).unwrap();
+        let source = crate::source::SourceFile::new("nginx.conf", root);
+        let ctx = crate::lang::LintContext {
+            disk_path: Some(dir.path().join("nginx.conf")),
+            ..Default::default()
+        };
+        let out = super::super::super::lint(&source, &ctx);
+        let d = out.diagnostics.iter().find(|d| d.code == NGX201).unwrap();
+        let fix = d.fix.as_ref().unwrap();
+        let (fixed, _) = crate::diagnostic::apply_edits(root, fix.edits.iter());
+        // The snippet's version is in effect; the header joins the snippet's at its level.
+        assert_eq!(
+            fixed,
+            root.replace(
+                "            proxy_pass",
+                "            proxy_set_header Connection \"\";\n            proxy_pass"
+            )
+        );
     }
 
     #[test]

@@ -233,7 +233,18 @@ fn keepalive_fix(
         Connection::Missing if !old_default => {}
         Connection::Missing => {
             let line = "proxy_set_header Connection \"\";";
-            if headers.is_empty() || headers.iter().all(|f| is_in(here, f.directive)) {
+            // The level's own headers, its `include`d files' included (they add up).
+            let level_headers: Vec<&Directive> = match cx.set {
+                Some(set) => set
+                    .expanded(here, set.linted)
+                    .into_iter()
+                    .map(|f| f.directive)
+                    .collect(),
+                None => here.iter().collect(),
+            };
+            let at_this_level =
+                |d: &Directive| is_in(here, d) || level_headers.iter().any(|x| std::ptr::eq(*x, d));
+            if headers.is_empty() || headers.iter().all(|f| at_this_level(f.directive)) {
                 inserted.push_str(&format!("{indent}{line}\n"));
             } else if headers.iter().all(|f| f.file.is_none()) {
                 // Headers inherited from an outer level of this file: adding one here would
