@@ -862,6 +862,27 @@ mod tests {
     }
 
     #[test]
+    fn nginx_options_reach_the_engine() {
+        let s = parse(
+            "[nginx]\nversion = \"1.26\"\nprefix = \"deploy/nginx\"\nextra-directives = [{ name = \"more_set_headers\", contexts = [\"server\", \"location\"] }]\n",
+        )
+        .unwrap();
+        assert_eq!(s.options.nginx_version.as_deref(), Some("1.26"));
+        assert!(s
+            .options
+            .nginx_prefix
+            .as_deref()
+            .is_some_and(|p| p.ends_with("deploy/nginx")));
+        assert_eq!(
+            s.options.nginx_extra_directives,
+            [(
+                "more_set_headers".to_string(),
+                vec!["server".to_string(), "location".to_string()]
+            )]
+        );
+    }
+
+    #[test]
     fn unknown_key_points_at_the_line() {
         let e = parse("[lint]\nselect = [\"DKR\"]\nbogus = 1\n").unwrap_err();
         assert!(e.to_string().contains("lint.toml:3:1"), "{e}");

@@ -44,6 +44,18 @@ const SYSTEM_PREFIXES: &[&str] = &[
 
 /// At most this many files in a set, and this many include levels.
 const MAX_FILES: usize = 256;
+/// Files larger than this are not read into a set (the default `[files] max-size`).
+const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// A file's text, when it is small enough to be a config.
+fn read_config(path: &Path) -> Option<String> {
+    let len = std::fs::metadata(path).ok()?.len();
+    if len > MAX_FILE_SIZE {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
 const MAX_INCLUDE_DEPTH: usize = 8;
 
 /// The folders a relative include is tried in: the prefix, the root config's folder, the
@@ -185,6 +197,9 @@ pub struct SetFile {
     /// Where it is included: the including file and the index path of the `include`
     /// directive in it (`None` for the root).
     pub included_from: Option<(usize, Vec<usize>)>,
+    /// The other contexts it is included in, besides `context` (a snippet included both in
+    /// `http` and in a `location`).
+    pub other_contexts: Vec<u32>,
 }
 
 /// The zones a configuration set defines.
@@ -234,10 +249,9 @@ impl ConfigSet {
             if same_file(&root, path) {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(&root) else {
+            let Some(text) = read_config(&root) else {
                 continue;
             };
-            let text = String::from_utf8_lossy(&bytes);
             let root_config = parse::parse(&text);
             if !super::is_full_config(&root_config) {
                 continue;
@@ -273,6 +287,7 @@ impl ConfigSet {
                 config,
                 context: base,
                 included_from: None,
+                other_contexts: Vec::new(),
             }],
             linted: 0,
             roots: vec![root_dir.to_path_buf()],
@@ -305,15 +320,19 @@ impl ConfigSet {
                     let key = t.canonicalize().unwrap_or_else(|_| t.clone());
                     if let Some(&known) = index.get(&key) {
                         resolved.push(known);
+                        if let Some(f) = set.files.get_mut(known) {
+                            if f.context != context && !f.other_contexts.contains(&context) {
+                                f.other_contexts.push(context);
+                            }
+                        }
                         continue;
                     }
                     if set.files.len() >= MAX_FILES || depth[file] >= MAX_INCLUDE_DEPTH {
                         continue;
                     }
-                    let Ok(bytes) = std::fs::read(&t) else {
+                    let Some(text) = read_config(&t) else {
                         continue;
                     };
-                    let text = String::from_utf8_lossy(&bytes);
                     resolved.push(set.files.len());
                     index.insert(key, set.files.len());
                     depth.push(depth[file] + 1);
@@ -326,6 +345,7 @@ impl ConfigSet {
                         config: parse::parse(&text),
                         context,
                         included_from: Some((file, path_ix.clone())),
+                        other_contexts: Vec::new(),
                     });
                 }
                 set.resolved.insert((file, at), (pattern, resolved));
@@ -333,6 +353,15 @@ impl ConfigSet {
         }
         set.zones = collect_zones(&set.files);
         set
+    }
+
+    /// The other contexts the linted file is included in (the structure rules check it in
+    /// each).
+    pub fn other_contexts(&self) -> &[u32] {
+        self.files
+            .get(self.linted)
+            .filter(|_| self.included)
+            .map_or(&[], |f| f.other_contexts.as_slice())
     }
 
     /// The context the linted file's top level stands in.
@@ -519,8 +548,14 @@ fn include_sites(config: &Config, base: u32) -> Vec<(Vec<usize>, u32, u32, Strin
             }
         }
         if let Some(b) = &d.block {
-            if b.kind == BlockKind::Directives {
-                stack.push((&b.directives, 0, child_context(context, &d.name)));
+            // Includes in `map`/`geo`/`types` bodies bring data (context 0).
+            if b.kind != BlockKind::Raw {
+                let inner = if b.kind == BlockKind::Data {
+                    0
+                } else {
+                    child_context(context, &d.name)
+                };
+                stack.push((&b.directives, 0, inner));
                 path.push(i);
             }
         }
@@ -588,8 +623,9 @@ mod tests {
         write(
             d,
             "nginx.conf",
-            "events {}\nhttp {\n  resolver 1.1.1.1;\n  add_header X-A a;\n  limit_req_zone $binary_remote_addr zone=one:10m rate=1r/s;\n  include conf.d/*.conf;\n}\n",
+            "events {}\nhttp {\n  include resolver.conf;\n  add_header X-A a;\n  limit_req_zone $binary_remote_addr zone=one:10m rate=1r/s;\n  include conf.d/*.conf;\n}\n",
         );
+        write(d, "resolver.conf", "resolver 1.1.1.1;\n");
         let site = write(
             d,
             "conf.d/site.conf",
@@ -605,7 +641,8 @@ mod tests {
         let location = &config.directives[0];
         let resolver = set.in_scope(&config.directives, &[location], "resolver");
         assert_eq!(resolver.len(), 1);
-        assert!(resolver[0].file.unwrap().ends_with("nginx.conf"));
+        // Found through the include in http.
+        assert!(resolver[0].file.unwrap().ends_with("resolver.conf"));
         assert!(set
             .in_scope(&config.directives, &[location], "server_tokens")
             .is_empty());
@@ -619,6 +656,22 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].file.unwrap().ends_with("loc.conf"));
         assert!(set.complete);
+    }
+
+    #[test]
+    fn an_include_in_a_map_brings_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(
+            d,
+            "nginx.conf",
+            "events {}\nhttp {\n  geo $a $b {\n    include geo.conf;\n  }\n}\n",
+        );
+        let text = "10.0.0.0/8 1;\ndefault 0;\n";
+        let geo = write(d, "geo.conf", text);
+        let set = ConfigSet::for_file(&geo, &parse::parse(text), ctx::HTTP, None);
+        assert!(set.included);
+        assert_eq!(set.context(), 0);
     }
 
     #[test]

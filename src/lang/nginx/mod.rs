@@ -19,7 +19,8 @@ use parse::{Config, Directive};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileContext {
     /// A bit of [`directives::ctx`]: `MAIN` for a full config, `HTTP`, `HTTP_SERVER`,
-    /// `HTTP_LOCATION`, `STREAM`… for a fragment.
+    /// `HTTP_LOCATION`, `STREAM`… for a fragment; 0 for a fragment of data lines (included
+    /// into a `map`/`geo`/`types` body, or made only of such lines).
     pub base: u32,
     /// How the context was found.
     pub source: ContextSource,
@@ -112,6 +113,36 @@ impl Ctx<'_> {
         }
     }
 
+    /// Every directive named `name` in the whole configuration set (this file's own ones with
+    /// `file: None`), or in this file alone on stdin: `upstream` blocks, `map`s, `set`s…
+    pub fn everywhere<'a>(&'a self, name: &str) -> Vec<config_set::Found<'a>> {
+        let mut out = Vec::new();
+        self.config.walk(ctx::MAIN, |v| {
+            if v.directive.name == name {
+                out.push(config_set::Found {
+                    directive: v.directive,
+                    file: None,
+                });
+            }
+        });
+        if let Some(set) = self.set {
+            for (i, f) in set.files.iter().enumerate() {
+                if i == set.linted {
+                    continue;
+                }
+                f.config.walk(ctx::MAIN, |v| {
+                    if v.directive.name == name {
+                        out.push(config_set::Found {
+                            directive: v.directive,
+                            file: Some(f.path.as_path()),
+                        });
+                    }
+                });
+            }
+        }
+        out
+    }
+
     /// Whether what the file cannot see may exist elsewhere: a fragment no root includes, or
     /// an include that did not resolve. Rules about something missing stay silent then.
     pub fn may_be_incomplete(&self) -> bool {
@@ -136,7 +167,21 @@ impl Ctx<'_> {
 pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
     let config = parse::parse(&source.text);
     let mut out = Findings::new();
-    for e in &config.errors {
+    let template = if config.errors.is_empty() {
+        None
+    } else {
+        template_line(&source.text)
+    };
+    if let Some((at, marker)) = &template {
+        // A template (Jinja, Go, ERB…) saved under an nginx name: one finding, not one per
+        // line, and no other rule (what they would see is not the config nginx reads).
+        out.report(Code::NGX001, at.clone())
+            .message(format!(
+                "template syntax (`{marker}`): this is a template, not an nginx config nginx can read"
+            ))
+            .help("lint the rendered configuration instead");
+    }
+    for e in config.errors.iter().filter(|_| template.is_none()) {
         let d = out
             .report(Code::NGX001, e.span.clone())
             .message(e.message.clone());
@@ -167,7 +212,30 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         context,
         set: set.as_ref(),
     };
-    rules::run(&cx, &mut out);
+    if template.is_none() {
+        rules::run(&cx, &mut out);
+        // Checked once per distinct context it is included in, findings deduplicated.
+        for &other in set.as_ref().map_or(&[][..], |s| s.other_contexts()) {
+            let again = Ctx {
+                context: FileContext {
+                    base: other,
+                    source: ContextSource::Included,
+                },
+                ..cx
+            };
+            let mut more = Findings::new();
+            rules::run_in_other_context(&again, &mut more);
+            for d in more.into_vec() {
+                if !out
+                    .items
+                    .iter()
+                    .any(|o| o.code == d.code && o.span == d.span)
+                {
+                    out.push(d);
+                }
+            }
+        }
+    }
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let mut found = detector.scan_text(&source.text);
     found.extend(secrets::structural(&config, &detector));
@@ -180,6 +248,32 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         secrets: found.into_iter().map(|s| s.span).collect(),
         embedded: Vec::new(),
     }
+}
+
+/// The first template expression (`{{ … }}`, `{% … %}`, `<% … %>` on one line, or a line
+/// starting with `{#`), as the span of its opening marker and the marker.
+fn template_line(text: &str) -> Option<(crate::diagnostic::Span, &'static str)> {
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let mut best: Option<(usize, &'static str)> = None;
+        for (open, close) in [("{{", "}}"), ("{%", "%}"), ("<%", "%>")] {
+            if let Some(at) = line.find(open) {
+                if line[at + 2..].contains(close) && best.map_or(true, |(b, _)| at < b) {
+                    best = Some((at, open));
+                }
+            }
+        }
+        let trimmed = line.trim_start();
+        if best.is_none() && trimmed.starts_with("{#") {
+            best = Some((line.len() - trimmed.len(), "{#"));
+        }
+        if let Some((at, marker)) = best {
+            let start = offset + at;
+            return Some((start as u32..(start + 2) as u32, marker));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The context of a file on its own: a full config, a `# opslint: context=…` comment, or a
@@ -198,9 +292,32 @@ pub fn file_context(config: &Config, source: &SourceFile) -> FileContext {
         };
     }
     FileContext {
-        base: guess_context(&config.directives),
+        base: if is_data_fragment(&config.directives) {
+            0
+        } else {
+            guess_context(&config.directives)
+        },
         source: ContextSource::Guessed,
     }
+}
+
+/// A file of `map`/`geo`/`split_clients` lines (`10.0.0.0/8 1;`, `~^/old /new;`,
+/// `example.com backend;`), as included into those blocks: no top-level name is a known
+/// directive and each looks like a key (characters a directive name never has, or a keyword
+/// of those blocks).
+pub fn is_data_fragment(top: &[Directive]) -> bool {
+    !top.is_empty()
+        && top.iter().all(|d| {
+            !directives::is_known(&d.name)
+                && d.block.is_none()
+                && (matches!(
+                    d.name.as_str(),
+                    "default" | "hostnames" | "volatile" | "ranges" | "delete" | "proxy_recursive"
+                ) || d.name.is_empty()
+                    || d.name
+                        .bytes()
+                        .any(|b| !(b.is_ascii_alphanumeric() || b == b'_')))
+        })
 }
 
 fn has_include(config: &Config) -> bool {
@@ -400,6 +517,12 @@ mod tests {
             ctx::HTTP_LOCATION
         );
         assert_eq!(context_of("proxy_set_header A b;\n").base, ctx::HTTP);
+        assert_eq!(context_of("10.0.0.0/8 1;\ndefault 0;\n").base, 0);
+        assert_eq!(
+            context_of("~^/old/(.*)$ /new/$1;\nexample.com backend;\n").base,
+            0
+        );
+        assert_ne!(context_of("proxy_pas x;\n").base, 0);
         let hinted = context_of("# opslint: context=location\nroot /a;\n");
         assert_eq!((hinted.base, hinted.is_known()), (ctx::HTTP_LOCATION, true));
     }
@@ -445,8 +568,39 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert!(found[0].file.is_none());
         assert!(cx.in_scope(&[server, location], "add_header").is_empty());
+        assert_eq!(cx.everywhere("upstream").len(), 1);
+        assert_eq!(cx.everywhere("location").len(), 1);
         // A fragment: what is missing may be elsewhere.
         assert!(cx.may_be_incomplete());
+    }
+
+    #[test]
+    fn a_template_gets_one_finding() {
+        let text = "{% if ssl %}\nserver {\n  listen 443 ssl;\n{% endif %}\n  proxy_pas x;\n}\n";
+        let source = SourceFile::new("x.conf", text);
+        let out = lint(&source, &LintContext::default());
+        let codes: Vec<(Code, u32)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, source.line_col(d.span.start).line))
+            .collect();
+        assert_eq!(codes, [(Code::NGX001, 1)]);
+        let text = "server {\n  listen {{PORT}} default;\n}\n";
+        let source = SourceFile::new("x.conf", text);
+        let out = lint(&source, &LintContext::default());
+        let at: Vec<(Code, u32, u32)> = out
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let p = source.line_col(d.span.start);
+                (d.code, p.line, p.column)
+            })
+            .collect();
+        assert_eq!(at, [(Code::NGX001, 2, 10)]);
+        // Without a syntax error, template-looking comments change nothing.
+        let text = "server {\n  listen 80;\n}\n";
+        let out = lint(&SourceFile::new("x.conf", text), &LintContext::default());
+        assert!(out.diagnostics.is_empty());
     }
 
     #[test]

@@ -251,10 +251,15 @@ fn duplicates_in(cx: &Ctx, list: &[Directive], context: u32, out: &mut Findings)
             return Some(name.into());
         }
         if name == "listen" && matches!(context, ctx::HTTP_SERVER | ctx::STREAM_SERVER) {
-            return d
-                .args
-                .first()
-                .map(|a| format!("listen {}", listen_address(&a.value)));
+            // A QUIC (HTTP/3) or UDP socket is another socket than the TCP one.
+            let udp = d.args.iter().skip(1).any(|a| a.is("quic") || a.is("udp"));
+            return d.args.first().map(|a| {
+                format!(
+                    "listen {}{}",
+                    listen_address(&a.value),
+                    if udp { "/udp" } else { "" }
+                )
+            });
         }
         let specs = directives::lookup(name);
         let rows: Vec<&Spec> = specs.iter().filter(|s| allowed_in(s, context)).collect();
@@ -401,6 +406,12 @@ mod tests {
             "server { listen 80; server_name a; ssl on; spdy_headers_comp 1; }\n",
             &[],
         );
+        // A file of map/geo lines (included into such a block) is data.
+        assert_findings(
+            NGX002,
+            "10.0.0.0/8 1;\n192.168.0.0/16 1;\ndefault 0;\n",
+            &[],
+        );
         // Inside a block nginx does not know, names are not checked.
         assert_findings(NGX002, "thirdparty { foo 1; }\n", &[(1, 1)]);
         let opts = Options {
@@ -512,6 +523,11 @@ mod tests {
             "server {\n  listen 80;\n  listen *:80 default_server;\n}\n",
             &[(3, 3)],
         );
+        assert_findings(
+            NGX005,
+            "server {\n  listen 443 ssl;\n  listen 443 quic reuseport;\n}\n",
+            &[],
+        );
         // Arrays and key/value slots repeat; different blocks do not clash.
         assert_findings(
             NGX005,
@@ -598,6 +614,29 @@ mod tests {
         );
         let ngx003: Vec<_> = found.iter().filter(|f| f.0 == NGX003).collect();
         assert_eq!(ngx003, [&(NGX003, 3, 1)]);
+    }
+
+    #[test]
+    fn a_fragment_is_checked_in_every_context_it_is_included_in() {
+        // The location's include comes first: http is the other context.
+        let root = "events {}\nhttp {\n  server {\n    location / {\n      include snippets/common.conf;\n    }\n  }\n  include snippets/common.conf;\n}\n";
+        // `proxy_pass` is fine in the location but not in http; `gzip` fine in both.
+        let found = lint_on_disk(
+            &[
+                ("nginx.conf", root),
+                ("snippets/common.conf", "gzip on;\nproxy_pass http://a;\n"),
+            ],
+            "snippets/common.conf",
+        );
+        let ngx003: Vec<_> = found.iter().filter(|f| f.0 == NGX003).collect();
+        assert_eq!(ngx003, [&(NGX003, 2, 1)]);
+        // Included twice in the same context: reported once.
+        let root = "events {}\nhttp {\n  server {\n    include s.conf;\n  }\n  server {\n    include s.conf;\n  }\n}\n";
+        let found = lint_on_disk(
+            &[("nginx.conf", root), ("s.conf", "worker_processes 1;\n")],
+            "s.conf",
+        );
+        assert_eq!(found.iter().filter(|f| f.0 == NGX003).count(), 1);
     }
 
     #[test]
