@@ -849,6 +849,10 @@ max-size = "10MiB"            # larger files are OPS001
 
 [kubernetes]
 # target-version = "1.30"     # the cluster's release: which apiVersions are removed (K8S026) or deprecated (K8S039)
+
+[nginx]
+# version = "1.24"            # the nginx release the configs run on: deprecated directives (NGX206), keepalive defaults (NGX201)
+# prefix = "deploy/nginx"     # where relative includes start (default: the root config's folder)
 "#;
 
 #[cfg(test)]

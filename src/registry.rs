@@ -207,6 +207,16 @@ registry! {
     NGX004 "invalid-arguments" Nginx Error true None "wrong number of arguments, or a flag directive whose value is not `on`/`off`" "nginx -t, crossplane";
     NGX005 "duplicate-directive" Nginx Error true Safe "a second occurrence in one block of a directive that nginx rejects twice: every directive whose handler in the table is one of nginx's `ngx_conf_set_*_slot` functions, plus `root`/`alias` (either twice), `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass`, `grpc_pass`, `memcached_pass`; the same `listen` address twice" "nginx -t, nginx-lint";
     NGX006 "include-not-found" Nginx Warning true None "`include` of a path (relative to the config prefix or the file) that matches nothing on disk; skipped on stdin" "nginx -t";
+    NGX201 "upstream-keepalive-without-http11" Nginx Warning true Unsafe "for `[nginx] version` < 1.29.7 (default target 1.24): a `proxy_pass` to an upstream that has `keepalive`, from a location where — after inheritance (a level with any `proxy_set_header` drops all inherited ones) — `proxy_http_version 1.1` or `proxy_set_header Connection \"\"` is missing, so the keepalive pool is never used; at any version, an explicit `proxy_http_version 1.0` or `Connection close` toward such an upstream. Points at the `proxy_pass`" "(seed), nginx-lint proxy-keepalive";
+    NGX202 "gzip-without-types" Nginx Info true None "`gzip on` with no `gzip_types` (only text/html is compressed)" "(seed)";
+    NGX203 "worker-rlimit-too-low" Nginx Info true None "`worker_rlimit_nofile` below 2 × `worker_connections`, or `worker_connections` above 1024 (the usual default open-file limit) with no `worker_rlimit_nofile`" "gixy-ng worker_rlimit_nofile_vs_connections (seed)";
+    NGX204 "root-in-location" Nginx Info true None "`root` inside a `location` where the server has none (repeat per location)" "nginx-lint root-in-location";
+    NGX205 "map-without-default" Nginx Info true None "`map`/`geo` without a `default` entry" "gixy-ng hash_without_default";
+    NGX206 "deprecated-directive" Nginx Warning true Unsafe "for the target `[nginx] version`: `listen … http2` (≥ 1.25.1: `http2 on;`), `ssl on` (removed in 1.25.1: an error there, the `ssl` parameter of `listen` instead), and every directive whose handler in the table is `*_obsolete`" "nginx -t warnings";
+    NGX207 "undefined-zone" Nginx Error true None "`limit_req zone=x` / `limit_conn x` / `proxy_cache x` with no matching `limit_req_zone`/`limit_conn_zone`/`proxy_cache_path` in the configuration set (not `proxy_cache off`, not values with variables)" "(seed)";
+    NGX208 "tcp-nopush-without-sendfile" Nginx Info true None "`tcp_nopush on` where `sendfile` is off or unset (it has no effect)" "(seed)";
+    NGX209 "try-files-with-proxy-pass" Nginx Warning true None "`try_files` and `proxy_pass` in the same location" "nginx-lint try-files-with-proxy";
+    NGX210 "missing-client-max-body-size" Nginx Info false None "no `client_max_body_size` in a server that proxies uploads" "nginx-lint (seed)";
 
 
     // Jenkinsfile (JNK): rows of the Jenkinsfile engine, in code order.

@@ -62,6 +62,19 @@ fn the_hardened_manifests_are_silent_under_every_rule() {
 }
 
 #[test]
+fn the_hardened_nginx_set_is_silent_under_every_nginx_rule() {
+    let (out, code) = run(&[
+        "check",
+        "examples/web/nginx",
+        "--select",
+        "NGX",
+        "--output-format",
+        "concise",
+    ]);
+    assert_eq!((out.as_str(), code), ("All checks passed!\n", 0));
+}
+
+#[test]
 fn examples_gitlab() {
     let (out, code) = run(&["check", "examples", "--output-format", "gitlab"]);
     assert_eq!(code, 1);

@@ -16,13 +16,20 @@
 //!   about something missing stay silent when the file may not show everything;
 //! - `cx.lint.options.nginx_version`: the target `[nginx] version` (`None` = 1.24).
 
+mod common;
+mod config;
+mod performance;
 mod structure;
+mod upstream;
 
 use super::Ctx;
 use crate::diagnostic::Findings;
 
 pub fn run(cx: &Ctx, out: &mut Findings) {
     structure::check(cx, out);
+    upstream::check(cx, out);
+    performance::check(cx, out);
+    config::check(cx, out);
 }
 
 /// The rules that depend on the context a fragment is included in, for its other include
