@@ -207,6 +207,24 @@ registry! {
     NGX004 "invalid-arguments" Nginx Error true None "wrong number of arguments, or a flag directive whose value is not `on`/`off`" "nginx -t, crossplane";
     NGX005 "duplicate-directive" Nginx Error true Safe "a second occurrence in one block of a directive that nginx rejects twice: every directive whose handler in the table is one of nginx's `ngx_conf_set_*_slot` functions, plus `root`/`alias` (either twice), `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass`, `grpc_pass`, `memcached_pass`; the same `listen` address twice" "nginx -t, nginx-lint";
     NGX006 "include-not-found" Nginx Warning true None "`include` of a path (relative to the config prefix or the file) that matches nothing on disk; skipped on stdin" "nginx -t";
+    NGX101 "server-tokens" Nginx Warning true Safe "`server_tokens on|build`, or a complete config (one with an `http` block, not a fragment) that never sets `server_tokens off` — fix inserts `server_tokens off;` into `http` with the file's indentation. Points at the directive, or at `http`" "gixy-ng version_disclosure, nginx-lint server-tokens-enabled (seed)";
+    NGX102 "weak-ssl-protocols" Nginx Warning true Unsafe "`ssl_protocols` with SSLv2, SSLv3, TLSv1, TLSv1.1 — fix `TLSv1.2 TLSv1.3`" "gixy-ng weak_ssl_tls (seed)";
+    NGX103 "weak-ssl-ciphers" Nginx Warning true None "`ssl_ciphers` that still allows RC4, DES, 3DES, MD5, NULL, EXPORT, aNULL or eNULL after its `!`/`-` exclusions are applied (nginx's default `HIGH:!aNULL:!MD5` passes)" "gixy-ng weak_ssl_tls";
+    NGX104 "add-header-redefinition" Nginx Warning true None "an `add_header` in a nested block that drops header names the parent level sets and it does not repeat (names them); honours `add_header_inherit on|off|merge`" "gixy add_header_redefinition";
+    NGX105 "alias-traversal" Nginx Error true Unsafe "a prefix `location` (not `=` or a regex) without a trailing `/` whose `alias` ends in `/`: `/files../` escapes the folder. Points at the `alias`" "gixy alias_traversal";
+    NGX106 "ssrf" Nginx Error true None "`proxy_pass`/`fastcgi_pass`/`grpc_pass` whose host part comes from a user-controlled variable (`$arg_*`, `$http_*`, `$cookie_*`, regex captures of `$uri`…)" "gixy ssrf";
+    NGX107 "http-splitting" Nginx Error true None "`$uri`, `$document_uri` or a capture that may contain a newline, used in `add_header`, `proxy_set_header`, `proxy_pass`, `rewrite`, or a redirecting `return` (301, 302, 303, 307, 308)" "gixy http_splitting";
+    NGX108 "host-spoofing" Nginx Warning true Unsafe "`proxy_set_header Host $http_host` (use `$host`)" "gixy host_spoofing";
+    NGX109 "unanchored-origin-check" Nginx Warning true None "`if ($http_origin|$http_referer ~ …)` with a regex that also matches attacker domains (unanchored, unescaped dot)" "gixy origins";
+    NGX110 "valid-referers-none" Nginx Warning true None "`valid_referers none`" "gixy valid_referers";
+    NGX111 "missing-security-headers" Nginx Info true None "a server that answers HTTP with none of `X-Frame-Options`/CSP `frame-ancestors`, `X-Content-Type-Options`; a TLS server without `Strict-Transport-Security` (after inheritance)" "(seed), gixy-ng hsts_header";
+    NGX112 "autoindex-on" Nginx Info true None "`autoindex on`" "nginx-lint autoindex-enabled";
+    NGX113 "allow-without-deny" Nginx Warning true Unsafe "`allow` rules in a block with no `deny all` after them" "gixy-ng allow_without_deny";
+    NGX114 "status-page-exposed" Nginx Warning true None "`stub_status`/`status`/`vts`-style pages without `allow`/`deny` or `auth_basic` (seed: allow 127.0.0.1; deny all)" "gixy-ng status_page_exposed (seed)";
+    NGX115 "filesystem-root-exposed" Nginx Error true None "`root /;` or `alias /;`" "gixy-ng filesystem_root_exposure";
+    NGX116 "if-is-evil" Nginx Warning true None "directives other than `return`, `rewrite` and `set` inside `if` in a `location`" "gixy-ng if_is_evil, nginx-lint";
+    NGX117 "proxy-pass-without-resolver" Nginx Warning true None "`proxy_pass` (or another `*_pass`) with a variable host, or `ssl_stapling on`, with no `resolver` in scope — not when every value the variable can take (from `set`/`map`) is an upstream name or an IP address" "gixy-ng missing_resolver, ssl_stapling_without_resolver";
+    NGX118 "error-log-off" Nginx Warning true Safe "`error_log off` writes to a file named `off`: the fix writes `error_log /dev/null crit;`" "gixy-ng error_log_off";
 
 
     // Jenkinsfile (JNK): rows of the Jenkinsfile engine, in code order.

@@ -3,17 +3,164 @@
 //! applied by the caller. To add a family: a file here with `pub fn check(cx: &Ctx, out: &mut
 //! Findings)`, a `mod` line and a call in [`run`].
 
+mod access;
+mod headers;
+mod proxy;
 mod structure;
+mod tls;
 
+use super::parse::{Arg, Directive};
 use super::Ctx;
-use crate::diagnostic::Findings;
+use crate::diagnostic::{Findings, Span};
 
 pub fn run(cx: &Ctx, out: &mut Findings) {
     structure::check(cx, out);
+    let vars = super::variables::Vars::collect(cx);
+    tls::check(cx, out);
+    headers::check(cx, &vars, out);
+    proxy::check(cx, &vars, out);
+    access::check(cx, out);
+}
+
+/// The span of bytes `start..end` of an argument's value: exact when the value is written as
+/// is (no escapes), else the whole argument.
+pub(crate) fn value_span(cx: &Ctx, arg: &Arg, start: usize, end: usize) -> Span {
+    let inner = if arg.quoted && arg.span.end >= arg.span.start + 2 {
+        arg.span.start + 1..arg.span.end - 1
+    } else {
+        arg.span.clone()
+    };
+    if cx.text(&inner) == arg.value && end <= arg.value.len() {
+        inner.start + start as u32..inner.start + end as u32
+    } else {
+        arg.span.clone()
+    }
+}
+
+/// Every directive inside `d`'s block, with `include`s expanded (the set's files), in
+/// document order; bounded.
+pub(crate) fn subtree<'a>(cx: &'a Ctx, d: &'a Directive) -> Vec<&'a Directive> {
+    let mut out = Vec::new();
+    let linted = cx.set.map_or(0, |s| s.linted);
+    let mut stack: Vec<(&'a [Directive], usize, usize)> = vec![(d.children(), linted, 0)];
+    while let Some(top) = stack.last_mut() {
+        let (items, file, i) = (top.0, top.1, top.2);
+        let Some(c) = items.get(i) else {
+            stack.pop();
+            continue;
+        };
+        top.2 += 1;
+        if out.len() > 100_000 || stack.len() > 64 {
+            break;
+        }
+        if c.name == "include" {
+            if let Some(set) = cx.set {
+                let found = set.expanded(std::slice::from_ref(c), file);
+                for f in found {
+                    // `expanded` inlines the include's top level; their blocks are walked too.
+                    let fi = f
+                        .file
+                        .and_then(|p| set.files.iter().position(|sf| sf.path == p))
+                        .unwrap_or(linted);
+                    out.push(f.directive);
+                    if f.directive.block.is_some() {
+                        stack.push((f.directive.children(), fi, 0));
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+        if c.block.is_some() {
+            stack.push((c.children(), file, 0));
+        }
+    }
+    out
+}
+
+/// The directives named `name` at the level of block `d` itself (its includes expanded), or
+/// none: what `d` sets rather than inherits.
+pub(crate) fn own<'a>(
+    cx: &'a Ctx,
+    parents: &[&'a Directive],
+    d: &'a Directive,
+    name: &str,
+) -> Vec<&'a Directive> {
+    let mut with: Vec<&Directive> = parents.to_vec();
+    with.push(d);
+    let here = cx.in_scope(&with, name);
+    let above = cx.in_scope(parents, name);
+    let same = match (here.first(), above.first()) {
+        (Some(a), Some(b)) => std::ptr::eq(a.directive, b.directive),
+        _ => false,
+    };
+    if same {
+        return Vec::new();
+    }
+    here.into_iter().map(|f| f.directive).collect()
+}
+
+/// The leading blanks of the line holding byte `at`.
+pub(crate) fn indent_at(cx: &Ctx, at: u32) -> String {
+    let line = cx.source.line_index(at);
+    let start = cx.source.line_start(line);
+    cx.source
+        .text
+        .get(start as usize..at as usize)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}
+
+/// One indentation step of the file: a tab when its lines start with tabs, else 4 spaces.
+pub(crate) fn indent_unit(cx: &Ctx) -> &'static str {
+    if cx.source.text.contains("\n\t") {
+        "\t"
+    } else {
+        "    "
+    }
+}
+
+/// `(line of `d`'s start begins with only blanks before it)`: whether it starts its line.
+pub(crate) fn starts_line(cx: &Ctx, at: u32) -> bool {
+    let line = cx.source.line_index(at);
+    let start = cx.source.line_start(line);
+    cx.source
+        .text
+        .get(start as usize..at as usize)
+        .is_some_and(|s| s.chars().all(|c| c == ' ' || c == '\t'))
 }
 
 #[cfg(test)]
 #[allow(dead_code)] // each family's tests use a part of it
 pub(crate) mod test_support {
     crate::lang::engine_test_support!(super::super::lint, "nginx.conf");
+
+    /// Lints `linted` among `files` written to a temporary folder: (code, line, column).
+    pub fn lint_on_disk(files: &[(&str, &str)], linted: &str) -> Vec<(Code, u32, u32)> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+        }
+        let text = files.iter().find(|(n, _)| *n == linted).unwrap().1;
+        let source = SourceFile::new(linted, text);
+        let ctx = LintContext {
+            disk_path: Some(dir.path().join(linted)),
+            ..Default::default()
+        };
+        let out = super::super::lint(&source, &ctx);
+        let mut found: Vec<_> = out
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let p = source.line_col(d.span.start);
+                (d.code, p.line, p.column)
+            })
+            .collect();
+        found.sort();
+        found
+    }
 }
