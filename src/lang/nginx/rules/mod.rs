@@ -164,3 +164,132 @@ pub(crate) mod test_support {
         found
     }
 }
+
+#[cfg(test)]
+mod hardened {
+    use super::test_support::*;
+
+    /// TLS 1.2/1.3, security headers at every level that sets headers, a keepalive upstream
+    /// done right, a restricted status page, a rate-limited login, a resolver for the dynamic
+    /// proxy: none of the security rules fires.
+    const HARDENED: &str = r#"user nginx;
+worker_processes auto;
+error_log /var/log/nginx/error.log warn;
+events {
+    worker_connections 1024;
+}
+http {
+    server_tokens off;
+    sendfile on;
+    tcp_nopush on;
+    gzip on;
+    gzip_types text/css application/javascript application/json;
+    resolver 127.0.0.11 valid=30s;
+    limit_req_zone $binary_remote_addr zone=login:10m rate=5r/m;
+
+    upstream app {
+        server 10.0.0.10:8080;
+        server 10.0.0.11:8080;
+        keepalive 32;
+    }
+
+    map $arg_region $regional {
+        default app;
+        eu 10.0.1.10;
+    }
+
+    server {
+        listen 80;
+        server_name example.com www.example.com;
+        return 301 https://$host$request_uri;
+    }
+
+    server {
+        listen 443 ssl;
+        http2 on;
+        server_name example.com;
+        ssl_certificate /etc/ssl/example.com.pem;
+        ssl_certificate_key /etc/ssl/private/example.com.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+        ssl_prefer_server_ciphers off;
+        ssl_stapling on;
+        ssl_stapling_verify on;
+        root /srv/www;
+
+        add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
+        add_header X-Frame-Options DENY always;
+        add_header X-Content-Type-Options nosniff always;
+        add_header Content-Security-Policy "default-src 'self'; frame-ancestors 'none'" always;
+        add_header Referrer-Policy strict-origin-when-cross-origin always;
+
+        location / {
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }
+
+        location /region/ {
+            proxy_pass http://$regional$request_uri;
+        }
+
+        location = /login {
+            limit_req zone=login burst=5 nodelay;
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+        }
+
+        location /static/ {
+            alias /srv/static/;
+            add_header Cache-Control "public, max-age=3600" always;
+            add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
+            add_header X-Frame-Options DENY always;
+            add_header X-Content-Type-Options nosniff always;
+            add_header Content-Security-Policy "default-src 'self'; frame-ancestors 'none'" always;
+            add_header Referrer-Policy strict-origin-when-cross-origin always;
+        }
+
+        location ~ ^/api/(v[0-9]+)/ {
+            if ($http_origin ~* ^https://(www\.)?example\.com$) {
+                set $cors $http_origin;
+            }
+            proxy_pass http://app/$1/;
+        }
+
+        location = /nginx_status {
+            stub_status;
+            allow 127.0.0.1;
+            deny all;
+        }
+
+        location /admin/ {
+            allow 10.0.0.0/8;
+            deny all;
+            proxy_pass http://app;
+        }
+    }
+}
+"#;
+
+    #[test]
+    fn no_security_rule_fires_on_a_hardened_config() {
+        let (source, diags) = lint_with(crate::lang::Options::default(), HARDENED);
+        let found: Vec<String> = diags
+            .iter()
+            .filter(|d| d.code.as_str().starts_with("NGX1") || d.code.as_str().starts_with("SEC"))
+            .map(|d| {
+                let p = source.line_col(d.span.start);
+                format!("{} {}:{} {}", d.code.as_str(), p.line, p.column, d.message)
+            })
+            .collect();
+        assert!(found.is_empty(), "{found:#?}");
+        // Nor anything else of the engine.
+        let rest: Vec<_> = diags.iter().map(|d| d.code.as_str()).collect();
+        assert!(rest.is_empty(), "{rest:?}");
+    }
+}
