@@ -183,6 +183,12 @@ fn allow_without_deny(cx: &Ctx, list: &[Directive], out: &mut Findings) {
             .collect(),
         None => list.iter().collect(),
     };
+    // An include that was not read may hold the `deny all`.
+    let unread_include = list.iter().any(|d| d.name == "include")
+        && cx.set.is_none_or(|s| !s.complete);
+    if unread_include {
+        return;
+    }
     let last_allow = expanded.iter().rposition(|d| d.name == "allow");
     let Some(last_allow) = last_allow else { return };
     if expanded

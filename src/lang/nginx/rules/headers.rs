@@ -166,7 +166,9 @@ fn http_splitting(
     let (arg, what) = match d.name.as_str() {
         "add_header" | "proxy_set_header" => (d.arg(1), "a header value"),
         "proxy_pass" => (d.arg(0), "the proxied request"),
-        "rewrite" => (d.arg(1), "the rewritten URL"),
+        // An internal rewrite only changes the URI (nginx escapes captures in its
+        // arguments); a redirect puts the replacement into `Location`.
+        "rewrite" if is_redirecting_rewrite(d) => (d.arg(1), "the `Location` header"),
         "return" => match (d.arg(0), d.arg(1)) {
             (Some(code), Some(url)) if is_redirect_code(&code.value) => {
                 (Some(url), "the `Location` header")
@@ -215,6 +217,11 @@ fn http_splitting(
             _ => "capture with a class that excludes newlines (`[^/\\s]`, `\\w`), or use `$request_uri`".to_string(),
         });
     }
+}
+
+fn is_redirecting_rewrite(d: &Directive) -> bool {
+    d.arg(1).is_some_and(|r| is_url(&r.value))
+        || d.arg(2).is_some_and(|f| f.is("redirect") || f.is("permanent"))
 }
 
 fn is_redirect_code(s: &str) -> bool {
@@ -481,8 +488,8 @@ mod tests {
         );
         assert_findings(
             NGX107,
-            "rewrite ^/([^/]+)/(.*)$ https://example.com/$2/$1 permanent;\nrewrite ^/(\\w+)$ /x/$1;\n",
-            &[(1, 48)],
+            "rewrite ^/([^/]+)/(.*)$ https://example.com/$2/$1 permanent;\nrewrite ^/(\\w+)$ /x/$1;\nrewrite ^/([^/]+)$ /$1/ redirect;\n",
+            &[(1, 48), (3, 21)],
         );
         // Raw or header variables: no newline.
         assert_findings(
@@ -494,6 +501,12 @@ mod tests {
         assert_findings(
             NGX107,
             "location / { if ($http_x ~ ^([^/]+)$) { add_header X $1; } }\n",
+            &[],
+        );
+        // An internal rewrite only changes the URI.
+        assert_findings(
+            NGX107,
+            "rewrite ^/([^/]+)$ /index.php?q=$1 last;\n",
             &[],
         );
         // Through `set`.

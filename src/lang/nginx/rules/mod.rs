@@ -90,10 +90,14 @@ pub(crate) fn own<'a>(
     with.push(d);
     let here = cx.in_scope(&with, name);
     let above = cx.in_scope(parents, name);
-    let same = match (here.first(), above.first()) {
-        (Some(a), Some(b)) => std::ptr::eq(a.directive, b.directive),
-        _ => false,
-    };
+    // The same list (the same directives, maybe from a file both levels include) means
+    // `d` inherits it.
+    let same = !here.is_empty()
+        && here.len() == above.len()
+        && here
+            .iter()
+            .zip(&above)
+            .all(|(a, b)| std::ptr::eq(a.directive, b.directive));
     if same {
         return Vec::new();
     }
