@@ -295,10 +295,14 @@ impl ConfigSet {
                 let mut resolved: Vec<usize> = Vec::new();
                 let roots = include_roots(&set.files[file].path, None, Some(root_dir));
                 let targets = include_targets(&pattern, &roots);
-                // What an include that was not read holds is unknown (an empty glob and
-                // nginx's stock files hold nothing that matters).
+                // What an include that was not read holds is unknown (an empty glob in a
+                // folder that exists and nginx's stock files hold nothing that matters; a glob
+                // in a folder that is not here may match files on the server).
                 let stock = STOCK_FILES.iter().any(|s| pattern.ends_with(s));
-                if targets.is_empty() && !stock && !has_glob(&pattern) {
+                if targets.is_empty()
+                    && !stock
+                    && (!has_glob(&pattern) || !include_exists(&pattern, &roots))
+                {
                     set.complete = false;
                 }
                 for t in targets {

@@ -39,8 +39,8 @@ pub fn check(cx: &Ctx, out: &mut Findings) {
             allow_without_deny(cx, d.children(), out);
         }
     });
-    // The top level of a fragment is a block too.
-    allow_without_deny(cx, &cx.config.directives, out);
+    // The top level of a fragment is not judged: the file that includes it may follow the
+    // `include` with `deny all` (and that file's check sees both).
 }
 
 /// NGX105 alias-traversal: a prefix location without a trailing `/` whose `alias` ends in `/`.
@@ -184,8 +184,8 @@ fn allow_without_deny(cx: &Ctx, list: &[Directive], out: &mut Findings) {
         None => list.iter().collect(),
     };
     // An include that was not read may hold the `deny all`.
-    let unread_include = list.iter().any(|d| d.name == "include")
-        && cx.set.is_none_or(|s| !s.complete);
+    let unread_include =
+        list.iter().any(|d| d.name == "include") && cx.set.is_none_or(|s| !s.complete);
     if unread_include {
         return;
     }
@@ -251,6 +251,14 @@ fn status_page_exposed(cx: &Ctx, parents: &[&Directive], d: &Directive, out: &mu
                 .any(|f| f.directive.arg(0).is_some_and(|a| !a.is("off")))
         });
     if restricted {
+        return;
+    }
+    // An include that was not read may hold the `allow`/`deny` lines.
+    let unread = cx.set.is_none_or(|s| !s.complete)
+        && parents
+            .iter()
+            .any(|p| p.children().iter().any(|c| c.name == "include"));
+    if unread {
         return;
     }
     let location = parents.iter().rev().find(|p| p.name == "location");
@@ -442,8 +450,8 @@ mod tests {
             "server {\n  deny all;\n  location /a { allow 10.0.0.1; deny all; }\n  location /b { allow all; }\n  location /c { satisfy any; allow 10.0.0.1; auth_basic x; auth_basic_user_file /h; }\n  location /d { allow 10.0.0.1; }\n}\n",
             &[(6, 17)],
         );
-        // A fragment's top level.
-        assert_findings(NGX113, "allow 127.0.0.1;\n", &[(1, 1)]);
+        // A fragment's top level: the including block may deny after the include.
+        assert_findings(NGX113, "allow 127.0.0.1;\nallow 10.0.0.1;\n", &[]);
         assert_fixed(
             NGX113,
             "location /admin {\n    allow 10.0.0.0/8;\n}\n",
@@ -465,7 +473,7 @@ mod tests {
         );
         assert_findings(
             NGX114,
-            "server {\n  location /s { stub_status; allow 127.0.0.1; deny all; }\n  location /t { auth_basic \"x\"; stub_status on; }\n}\nserver {\n  listen 127.0.0.1:8080;\n  location /s { stub_status; }\n}\nserver {\n  allow 10.0.0.0/8;\n  deny all;\n  location /s { stub_status; }\n}\n",
+            "server {\n  location /w { stub_status; include whitelist.conf; }\n  location /s { stub_status; allow 127.0.0.1; deny all; }\n  location /t { auth_basic \"x\"; stub_status on; }\n}\nserver {\n  listen 127.0.0.1:8080;\n  location /s { stub_status; }\n}\nserver {\n  allow 10.0.0.0/8;\n  deny all;\n  location /s { stub_status; }\n}\n",
             &[],
         );
     }

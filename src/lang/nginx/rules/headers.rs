@@ -221,7 +221,8 @@ fn http_splitting(
 
 fn is_redirecting_rewrite(d: &Directive) -> bool {
     d.arg(1).is_some_and(|r| is_url(&r.value))
-        || d.arg(2).is_some_and(|f| f.is("redirect") || f.is("permanent"))
+        || d.arg(2)
+            .is_some_and(|f| f.is("redirect") || f.is("permanent"))
 }
 
 fn is_redirect_code(s: &str) -> bool {
@@ -504,11 +505,7 @@ mod tests {
             &[],
         );
         // An internal rewrite only changes the URI.
-        assert_findings(
-            NGX107,
-            "rewrite ^/([^/]+)$ /index.php?q=$1 last;\n",
-            &[],
-        );
+        assert_findings(NGX107, "rewrite ^/([^/]+)$ /index.php?q=$1 last;\n", &[]);
         // Through `set`.
         assert_findings(
             NGX107,

@@ -46,10 +46,13 @@ fn host_range(value: &str) -> (usize, usize) {
         .get(start..)
         .and_then(|rest| rest.find(['/', '?']))
         .map_or(value.len(), |i| start + i);
-    if let Some(r) = refs(value)
-        .iter()
-        .find(|r| r.start >= start && matches!(r.name, "request_uri" | "uri" | "document_uri"))
-    {
+    if let Some(r) = refs(value).iter().find(|r| {
+        r.start >= start
+            && matches!(
+                r.name,
+                "request_uri" | "uri" | "document_uri" | "is_args" | "fastcgi_script_name"
+            )
+    }) {
         end = end.min(r.start);
     }
     (start, end)
@@ -161,7 +164,9 @@ fn pass_without_resolver(
             None => return,
         }
     } else {
-        true
+        // Part name, part variables (`api_v$major`): nginx first looks the result up among
+        // the upstreams; when some upstream name fits the pattern, it is not judged.
+        !upstreams.iter().any(|u| fits(host, u))
     };
     if !needs || has_resolver(cx, parents) {
         return;
@@ -172,6 +177,34 @@ fn pass_without_resolver(
             d.name
         ))
         .help("add a `resolver` (e.g. `resolver 127.0.0.11 valid=30s;` in Docker) at this or an enclosing level, or make every value an `upstream` name or an IP address");
+}
+
+/// Whether `name` fits `template` with every variable standing for any text.
+fn fits(template: &str, name: &str) -> bool {
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut last = 0;
+    for r in refs(template) {
+        pieces.push(template.get(last..r.start).unwrap_or(""));
+        last = r.end;
+    }
+    pieces.push(template.get(last..).unwrap_or(""));
+    let (Some(first), Some(end)) = (pieces.first(), pieces.last()) else {
+        return false;
+    };
+    if pieces.len() == 1 {
+        return template == name;
+    }
+    if !name.starts_with(first) || name.len() < first.len() + end.len() || !name.ends_with(end) {
+        return false;
+    }
+    let mut rest = name.get(first.len()..name.len() - end.len()).unwrap_or("");
+    for piece in pieces.iter().take(pieces.len() - 1).skip(1) {
+        match rest.find(piece) {
+            Some(i) => rest = rest.get(i + piece.len()..).unwrap_or(""),
+            None => return false,
+        }
+    }
+    true
 }
 
 fn has_resolver(cx: &Ctx, parents: &[&Directive]) -> bool {
@@ -230,6 +263,12 @@ mod tests {
             "location ~ ^/api/(v[0-9])/(\\w+)$ {\n  proxy_pass http://backend/$1/$2?$args;\n  proxy_pass http://$2.internal;\n}\nlocation / { proxy_pass http://$host$request_uri; }\nlocation /i { internal; proxy_pass http://$arg_h; }\n",
             &[],
         );
+        // Arguments after `$is_args` are the query.
+        assert_findings(
+            NGX106,
+            "location / { proxy_pass http://backend$route$is_args$args; }\n",
+            &[],
+        );
         // A map to fixed names.
         assert_findings(
             NGX106,
@@ -260,6 +299,12 @@ mod tests {
             NGX117,
             &full("    server {\n        location / { proxy_pass http://api.example.com$request_uri; }\n        location /h { proxy_pass http://$host:8080; }\n    }\n"),
             &[(4, 33), (5, 34)],
+        );
+        // A pattern that fits an upstream name; a path variable glued to an upstream.
+        assert_findings(
+            NGX117,
+            &full("    upstream api_v1 { server 10.0.0.1; }\n    upstream backend { server 10.0.0.2; }\n    server {\n        location ~ ^/v([0-9]+)/ { set $major $1; proxy_pass http://api_v$major; }\n        location / { proxy_pass http://backend$route$is_args$args; }\n        location /x { proxy_pass http://web$major; }\n    }\n"),
+            &[(8, 34)],
         );
         // A fragment: the resolver may be where it is included.
         assert_findings(NGX117, linuxserver, &[]);
