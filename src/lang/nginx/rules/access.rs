@@ -7,7 +7,7 @@ use super::super::directives::ctx;
 use super::super::parse::Directive;
 use super::super::variables;
 use super::super::Ctx;
-use super::{indent_at, starts_line, subtree};
+use super::{indent_at, local_only, starts_line};
 use crate::diagnostic::{Edit, Findings};
 use crate::registry::Code;
 use std::sync::LazyLock;
@@ -266,20 +266,13 @@ fn status_page_exposed(cx: &Ctx, parents: &[&Directive], d: &Directive, out: &mu
         return;
     }
     // A server that listens on loopback or a unix socket only is not reachable from outside.
-    if let Some(server) = parents.iter().rev().find(|p| p.name == "server") {
-        let listens: Vec<&Directive> = subtree(cx, server)
-            .into_iter()
-            .filter(|d| d.name == "listen")
-            .collect();
-        let local = |a: &str| {
-            a.starts_with("127.")
-                || a.starts_with("[::1]")
-                || a.starts_with("unix:")
-                || a.starts_with("localhost")
-        };
-        if !listens.is_empty() && listens.iter().all(|l| l.arg_value(0).is_some_and(local)) {
-            return;
-        }
+    if parents
+        .iter()
+        .rev()
+        .find(|p| p.name == "server")
+        .is_some_and(|server| local_only(cx, server))
+    {
+        return;
     }
     out.report(Code::NGX114, d.name_span.clone())
         .message(format!(

@@ -7,7 +7,7 @@ use super::super::directives::ctx;
 use super::super::parse::Directive;
 use super::super::variables::{self, refs, RegexScope, Vars};
 use super::super::Ctx;
-use super::{indent_at, indent_unit, own, starts_line, subtree, value_span};
+use super::{indent_at, indent_unit, local_only, own, starts_line, subtree, value_span};
 use crate::diagnostic::{Edit, Findings};
 use crate::registry::Code;
 
@@ -268,7 +268,7 @@ fn missing_security_headers(
     }
     let inside = subtree(cx, server);
     // A server that only redirects or rejects serves no page to frame or sniff.
-    if !own(cx, parents, server, "return").is_empty() {
+    if !own(cx, parents, server, "return").is_empty() || local_only(cx, server) {
         return;
     }
     let mut headers: Vec<String> = Vec::new();
@@ -563,6 +563,12 @@ mod tests {
         assert_findings(
             NGX111,
             &full("    add_header X-Frame-Options DENY;\n    add_header Strict-Transport-Security max-age=63072000;\n    server {\n        listen 443 ssl;\n    }\n    server {\n        location / { add_header Content-Security-Policy \"frame-ancestors 'self'\"; }\n    }\n    server {\n        listen 80;\n        return 301 https://$host$request_uri;\n    }\n"),
+            &[],
+        );
+        // A server only reachable from the machine itself.
+        assert_findings(
+            NGX111,
+            &full("    server {\n        listen 127.0.0.1:8079;\n        listen unix:/run/a.sock;\n    }\n"),
             &[],
         );
         // A fragment: the headers may be set where it is included.

@@ -104,6 +104,22 @@ pub(crate) fn own<'a>(
     here.into_iter().map(|f| f.directive).collect()
 }
 
+/// Whether a server listens only on loopback addresses or unix sockets (it does not answer the
+/// outside world). A server without `listen` answers on port 80 of every address.
+pub(crate) fn local_only(cx: &Ctx, server: &Directive) -> bool {
+    let listens: Vec<&Directive> = subtree(cx, server)
+        .into_iter()
+        .filter(|d| d.name == "listen")
+        .collect();
+    let local = |a: &str| {
+        a.starts_with("127.")
+            || a.starts_with("[::1]")
+            || a.starts_with("unix:")
+            || a.starts_with("localhost")
+    };
+    !listens.is_empty() && listens.iter().all(|l| l.arg_value(0).is_some_and(local))
+}
+
 /// The leading blanks of the line holding byte `at`.
 pub(crate) fn indent_at(cx: &Ctx, at: u32) -> String {
     let line = cx.source.line_index(at);
