@@ -111,6 +111,24 @@ fn path_matches(path: &Path) -> bool {
     true
 }
 
+/// Whether the folder of a glob include exists here (so that an empty match is really empty):
+/// under the roots, or for an absolute path, as it is or mapped under the roots
+/// (`/etc/nginx/conf.d/*.conf` → `<root>/conf.d/`).
+fn glob_folder_here(pattern: &str, roots: &[PathBuf]) -> bool {
+    let folder_of = |p: &Path| p.parent().is_some_and(Path::is_dir);
+    if pattern.starts_with('/') {
+        if folder_of(Path::new(pattern)) {
+            return true;
+        }
+        return SYSTEM_PREFIXES.iter().any(|prefix| {
+            pattern
+                .strip_prefix(prefix)
+                .is_some_and(|rest| roots.iter().any(|r| folder_of(&r.join(rest))))
+        });
+    }
+    roots.iter().any(|r| folder_of(&r.join(pattern)))
+}
+
 /// The files an include pattern names, sorted (nginx sorts glob results).
 pub fn include_targets(pattern: &str, roots: &[PathBuf]) -> Vec<PathBuf> {
     let mut candidates: Vec<PathBuf> = Vec::new();
@@ -301,7 +319,7 @@ impl ConfigSet {
                 let stock = STOCK_FILES.iter().any(|s| pattern.ends_with(s));
                 if targets.is_empty()
                     && !stock
-                    && (!has_glob(&pattern) || !include_exists(&pattern, &roots))
+                    && (!has_glob(&pattern) || !glob_folder_here(&pattern, &roots))
                 {
                     set.complete = false;
                 }

@@ -405,6 +405,15 @@ mod tests {
             "nginx.conf",
         );
         assert!(!found.iter().any(|f| f.0 == NGX101));
+        // A glob whose folder is not here may match files on the server: silent.
+        let found = lint_on_disk(
+            &[(
+                "nginx.conf",
+                "events {}\nhttp {\n    include /etc/nginx/opslint-absent/*.conf;\n}\n",
+            )],
+            "nginx.conf",
+        );
+        assert!(!found.iter().any(|f| f.0 == NGX101), "{found:?}");
         let found = lint_on_disk(
             &[("nginx.conf", root), ("conf.d/a.conf", "gzip on;\n")],
             "nginx.conf",
