@@ -643,6 +643,9 @@ pub struct Vars {
 
 const MAX_DEPTH: usize = 8;
 
+/// A `map`'s source variable, its variable, and its (key, value) entries.
+type MapDef = (String, String, Vec<(String, String)>);
+
 impl Vars {
     /// Every `set`, `map`, `geo` and scripted variable of the set (or of the file alone).
     pub fn collect(cx: &Ctx) -> Vars {
@@ -657,7 +660,7 @@ impl Vars {
         }
         // Pass 1: names and raw definitions (captures resolved in pass 2 with the vars known).
         let mut pending: Vec<(String, String, Vec<&Directive>)> = Vec::new();
-        let mut maps: Vec<(String, String, Vec<(String, String)>)> = Vec::new();
+        let mut maps: Vec<MapDef> = Vec::new();
         for (config, base) in configs {
             config.walk(base, |v| {
                 let d = v.directive;

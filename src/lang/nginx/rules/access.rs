@@ -185,7 +185,7 @@ fn allow_without_deny(cx: &Ctx, list: &[Directive], out: &mut Findings) {
     };
     // An include that was not read may hold the `deny all`.
     let unread_include =
-        list.iter().any(|d| d.name == "include") && cx.set.is_none_or(|s| !s.complete);
+        list.iter().any(|d| d.name == "include") && !cx.set.is_some_and(|s| s.complete);
     if unread_include {
         return;
     }
@@ -254,7 +254,7 @@ fn status_page_exposed(cx: &Ctx, parents: &[&Directive], d: &Directive, out: &mu
         return;
     }
     // An include that was not read may hold the `allow`/`deny` lines.
-    let unread = cx.set.is_none_or(|s| !s.complete)
+    let unread = !cx.set.is_some_and(|s| s.complete)
         && parents
             .iter()
             .any(|p| p.children().iter().any(|c| c.name == "include"));
