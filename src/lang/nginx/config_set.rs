@@ -112,12 +112,20 @@ fn path_matches(path: &Path) -> bool {
 }
 
 /// Whether the folder of a glob include exists here (so that an empty match is really empty):
-/// under the roots, or for an absolute path, as it is or mapped under the roots
-/// (`/etc/nginx/conf.d/*.conf` → `<root>/conf.d/`).
+/// under the roots, or for an absolute path, mapped under the roots
+/// (`/etc/nginx/conf.d/*.conf` → `<root>/conf.d/`), or as it is when the configuration lives
+/// there (linting a repository must not depend on this machine's `/etc/nginx`).
 fn glob_folder_here(pattern: &str, roots: &[PathBuf]) -> bool {
     let folder_of = |p: &Path| p.parent().is_some_and(Path::is_dir);
     if pattern.starts_with('/') {
-        if folder_of(Path::new(pattern)) {
+        let absolute = Path::new(pattern);
+        // The first root is the prefix or the root config's folder (the others are the
+        // including file's folders up to `/`).
+        let lives_there = roots.first().is_some_and(|r| {
+            let r = r.canonicalize().unwrap_or_else(|_| r.clone());
+            r.parent().is_some() && absolute.starts_with(&r)
+        });
+        if lives_there && folder_of(absolute) {
             return true;
         }
         return SYSTEM_PREFIXES.iter().any(|prefix| {

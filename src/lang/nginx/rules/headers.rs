@@ -409,7 +409,7 @@ mod tests {
         let found = lint_on_disk(
             &[(
                 "nginx.conf",
-                "events {}\nhttp {\n    include /etc/nginx/opslint-absent/*.conf;\n}\n",
+                "events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n",
             )],
             "nginx.conf",
         );
