@@ -196,7 +196,11 @@ data:
         .collect();
     assert_eq!(
         lines,
-        vec!["cm.yaml:9:9: NGX002 [error] unknown directive \"server_tokenz\""],
+        vec![
+            "cm.yaml:8:5: NGX101 [warning] `server_tokens` is never set to `off`: nginx shows its version in error pages and the `Server` header",
+            "cm.yaml:9:9: NGX002 [error] unknown directive \"server_tokenz\"",
+            "cm.yaml:10:9: NGX111 [info] this server sends no `X-Frame-Options` (or a CSP `frame-ancestors`), no `X-Content-Type-Options` header",
+        ],
         "{stdout}"
     );
 }

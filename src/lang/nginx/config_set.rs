@@ -123,6 +123,32 @@ fn path_matches(path: &Path) -> bool {
     true
 }
 
+/// Whether the folder of a glob include exists here (so that an empty match is really empty):
+/// under the roots, or for an absolute path, mapped under the roots
+/// (`/etc/nginx/conf.d/*.conf` → `<root>/conf.d/`), or as it is when the configuration lives
+/// there (linting a repository must not depend on this machine's `/etc/nginx`).
+fn glob_folder_here(pattern: &str, roots: &[PathBuf]) -> bool {
+    let folder_of = |p: &Path| p.parent().is_some_and(Path::is_dir);
+    if pattern.starts_with('/') {
+        let absolute = Path::new(pattern);
+        // The first root is the prefix or the root config's folder (the others are the
+        // including file's folders up to `/`).
+        let lives_there = roots.first().is_some_and(|r| {
+            let r = r.canonicalize().unwrap_or_else(|_| r.clone());
+            r.parent().is_some() && absolute.starts_with(&r)
+        });
+        if lives_there && folder_of(absolute) {
+            return true;
+        }
+        return SYSTEM_PREFIXES.iter().any(|prefix| {
+            pattern
+                .strip_prefix(prefix)
+                .is_some_and(|rest| roots.iter().any(|r| folder_of(&r.join(rest))))
+        });
+    }
+    roots.iter().any(|r| folder_of(&r.join(pattern)))
+}
+
 /// The files an include pattern names, sorted (nginx sorts glob results).
 pub fn include_targets(pattern: &str, roots: &[PathBuf]) -> Vec<PathBuf> {
     let mut candidates: Vec<PathBuf> = Vec::new();
@@ -310,10 +336,14 @@ impl ConfigSet {
                 let mut resolved: Vec<usize> = Vec::new();
                 let roots = include_roots(&set.files[file].path, None, Some(root_dir));
                 let targets = include_targets(&pattern, &roots);
-                // What an include that was not read holds is unknown (an empty glob and
-                // nginx's stock files hold nothing that matters).
+                // What an include that was not read holds is unknown (an empty glob in a
+                // folder that exists and nginx's stock files hold nothing that matters; a glob
+                // in a folder that is not here may match files on the server).
                 let stock = STOCK_FILES.iter().any(|s| pattern.ends_with(s));
-                if targets.is_empty() && !stock && !has_glob(&pattern) {
+                if targets.is_empty()
+                    && !stock
+                    && (!has_glob(&pattern) || !glob_folder_here(&pattern, &roots))
+                {
                     set.complete = false;
                 }
                 for t in targets {

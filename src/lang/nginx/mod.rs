@@ -7,6 +7,7 @@ pub mod directives;
 pub mod parse;
 pub mod rules;
 mod secrets;
+pub mod variables;
 
 use super::{Comment, LintContext, LintOutput};
 use crate::diagnostic::Findings;

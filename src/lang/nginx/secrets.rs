@@ -2,7 +2,8 @@
 //! `proxy_set_header`, `grpc_set_header`, `add_header`, `fastcgi_param`, `uwsgi_param`,
 //! `scgi_param` (key = the header or parameter name), `set $name value`, and credentials after
 //! an `Authorization` scheme (`"Basic …"`, `"Bearer …"`). Userinfo in `proxy_pass` URLs is found
-//! by the detector's raw-text scan.
+//! by the detector's raw-text scan. Path-valued directives (`ssl_certificate_key`,
+//! `ssl_password_file`, `auth_basic_user_file`) are never fed: their values are paths.
 
 use super::directives::ctx;
 use super::parse::{Arg, Config};
@@ -67,11 +68,15 @@ fn authorization(key: &str, value: &Arg, detector: &Detector, out: &mut Vec<Secr
     } else {
         span
     };
+    // A provider token keeps its own code; an entropy-only match is still a literal
+    // credential after an `Authorization` scheme (SEC001).
     if let Some(found) =
         detector.check_assignment(key, credential, secret_span.clone(), Position::Assignment)
     {
-        out.push(found);
-        return;
+        if found.code != Code::SEC005 {
+            out.push(found);
+            return;
+        }
     }
     out.push(Secret {
         code: Code::SEC001,
@@ -87,5 +92,48 @@ fn content_span(arg: &Arg) -> Span {
         arg.span.start + 1..arg.span.end - 1
     } else {
         arg.span.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::{LintContext, Options};
+    use crate::registry::Code;
+    use crate::source::SourceFile;
+
+    fn codes(text: &str) -> Vec<(Code, u32)> {
+        let source = SourceFile::new("nginx.conf", text);
+        let ctx = LintContext {
+            options: Options::default(),
+            ..Default::default()
+        };
+        let out = super::super::lint(&source, &ctx);
+        let mut v: Vec<(Code, u32)> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.as_str().starts_with("SEC"))
+            .map(|d| (d.code, source.line_col(d.span.start).line))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn authorization_and_userinfo() {
+        let text = "location / {\n    proxy_set_header Authorization \"Basic YWRtaW46c2VjcmV0cGFzc3dvcmQ=\";\n    proxy_set_header Authorization \"Bearer Zk93bXpQcTJ4VjhyTjVrTDFzQjdkWTNn\";\n    proxy_set_header Authorization \"Basic $auth\";\n    proxy_set_header Authorization \"Bearer <token>\";\n    proxy_pass http://admin:S3cr3tPassw0rd@backend:8080/;\n}\n";
+        let found = codes(text);
+        assert!(found.contains(&(Code::SEC001, 2)), "{found:?}");
+        assert!(found.contains(&(Code::SEC001, 3)), "{found:?}");
+        assert!(
+            found.iter().any(|(c, l)| *l == 6 && *c == Code::SEC004),
+            "{found:?}"
+        );
+        assert!(!found.iter().any(|(_, l)| *l == 4 || *l == 5), "{found:?}");
+    }
+
+    #[test]
+    fn paths_are_never_secrets() {
+        let text = "server {\n    ssl_certificate_key /etc/ssl/private/Xk9vQ2mZp7rT4wLs.key;\n    ssl_password_file /etc/keys/global.pass;\n    auth_basic_user_file /etc/nginx/htpasswd_Xk9vQ2mZp7rT4wLs;\n}\n";
+        assert_eq!(codes(text), []);
     }
 }
