@@ -273,11 +273,10 @@ fn parallel_without_failfast(cx: &Ctx, p: &Pipeline, out: &mut Findings) {
 /// JNK205 parallel-without-failfast, scripted: `parallel` given a literal map of branches
 /// without a `failFast` entry.
 fn scripted_parallel_without_failfast(cx: &Ctx, out: &mut Findings) {
-    for_each_call(&cx.file.stmts, &mut |c, stack| {
+    for_each_call(&cx.file.stmts, &mut |c, _| {
         if c.name != "parallel" || c.target.is_some() || c.args.is_empty() {
             return;
         }
-        let _ = stack;
         let entries: Vec<&str> = match c.args.as_slice() {
             [a] if a.name.is_none() => match &a.value.kind {
                 ExprKind::Map(items) => items

@@ -128,9 +128,19 @@ fn unknown_section(p: &Pipeline, out: &mut Findings) {
                 continue;
             }
             let renamed = RENAMED.iter().find(|r| kind == "pipeline" && r.0 == s.name);
-            let suggestion = renamed
-                .map(|r| r.1)
-                .or_else(|| did_you_mean(s.name, allowed));
+            // A misspelt section has the section's shape: a block without arguments, or
+            // arguments for the sections that take them (`agnet any`). A step written in the
+            // wrong place (`step([...])`) is not a misspelt `steps`.
+            let suggestion = renamed.map(|r| r.1).or_else(|| {
+                did_you_mean(s.name, allowed).filter(|to| {
+                    let takes_args = matches!(*to, "agent" | "failFast");
+                    if s.call.args.is_empty() {
+                        s.block().is_some()
+                    } else {
+                        takes_args && s.block().is_none()
+                    }
+                })
+            });
             let message = match (renamed, kind) {
                 (Some(r), _) => r.2.to_string(),
                 (None, "stage") => format!(
@@ -650,6 +660,18 @@ mod tests {
             JNK003,
             "pipeline {\n  agent any\n  properties { x() }\n  stages { stage('a') { stpes { echo 'a' } } }\n}\n",
             "pipeline {\n  agent any\n  options { x() }\n  stages { stage('a') { steps { echo 'a' } } }\n}\n",
+        );
+        // A step in the wrong place is not offered a rename to `steps`.
+        let (_, diags) = lint_with(
+            Options::default(),
+            &pipeline("  agent any\n  stages { stage('a') { step([$class: 'X']) } }\n"),
+        );
+        let d = diags.iter().find(|d| d.code == JNK003).unwrap();
+        assert!(d.fix.is_none() && d.help.as_deref() == Some("steps go in a `steps { … }` block"));
+        assert_fixed(
+            JNK003,
+            "pipeline {\n  agnet any\n  stages { stage('a') { steps { echo 'a' } } }\n}\n",
+            "pipeline {\n  agent any\n  stages { stage('a') { steps { echo 'a' } } }\n}\n",
         );
         assert_eq!(
             first_message(JNK003, &pipeline("  agent any\n  stages { stage('a') { sh 'x' } }\n")).as_deref(),
