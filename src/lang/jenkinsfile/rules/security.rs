@@ -78,7 +78,10 @@ fn credential_vars(cx: &Ctx) -> Vec<CredVar> {
                 if !is_aws {
                     continue;
                 }
-                let named = |n: &str| args.iter().any(|a| a.name.as_ref().is_some_and(|(k, _)| k == n));
+                let named = |n: &str| {
+                    args.iter()
+                        .any(|a| a.name.as_ref().is_some_and(|(k, _)| k == n))
+                };
                 for (key, default) in [
                     ("accessKeyVariable", "AWS_ACCESS_KEY_ID"),
                     ("secretKeyVariable", "AWS_SECRET_ACCESS_KEY"),
@@ -120,9 +123,7 @@ impl<'t> InterpVar<'t> {
         loop {
             let end = rest
                 .char_indices()
-                .find(|&(i, c)| {
-                    !(c.is_ascii_alphanumeric() || c == '_' || (c == '$' && i > 0))
-                })
+                .find(|&(i, c)| !(c.is_ascii_alphanumeric() || c == '_' || (c == '$' && i > 0)))
                 .map_or(rest.len(), |(i, _)| i);
             let ident = rest.get(..end).unwrap_or("");
             if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) {
@@ -131,9 +132,7 @@ impl<'t> InterpVar<'t> {
             chain.push(ident);
             rest = rest.get(end..).unwrap_or("");
             match rest.strip_prefix('.') {
-                Some(r) if r.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') => {
-                    rest = r
-                }
+                Some(r) if r.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') => rest = r,
                 _ => break,
             }
         }
@@ -355,7 +354,10 @@ fn text_parameters(cx: &Ctx) -> Vec<String> {
     let mut out = Vec::new();
     for_each_call(&cx.file.stmts, &mut |c, stack| {
         if c.target.is_some()
-            || !matches!(c.name.as_str(), "string" | "text" | "stringParam" | "textParam")
+            || !matches!(
+                c.name.as_str(),
+                "string" | "text" | "stringParam" | "textParam"
+            )
             || !stack.last().is_some_and(|p| p.name == "parameters")
         {
             return;
@@ -542,7 +544,9 @@ fn agent_any(cx: &Ctx, out: &mut Findings) {
         if matches!(agent.form, AgentForm::Any) {
             out.report(Code::JNK105, call_head(agent.section.call))
                 .message("`agent any` may run the build on the controller")
-                .help("run builds on agents: give a `label`, a `docker` image or a `kubernetes` pod");
+                .help(
+                    "run builds on agents: give a `label`, a `docker` image or a `kubernetes` pod",
+                );
         }
     }
     if cx.model.kind == Kind::Other {
@@ -567,7 +571,9 @@ fn agent_any(cx: &Ctx, out: &mut Findings) {
         if labelless {
             out.report(Code::JNK105, call_head(c))
                 .message("`node` without a label may run the build on the controller")
-                .help("give `node` the label of the agents that should run it: `node('linux') { … }`");
+                .help(
+                    "give `node` the label of the agents that should run it: `node('linux') { … }`",
+                );
         }
     });
 }
@@ -624,7 +630,9 @@ fn report_dynamic(c: &Call, arg: &Arg, what: &str, out: &mut Findings) {
         "runs Groovy code built at run time"
     };
     out.report(Code::JNK106, arg.span.clone())
-        .message(format!("`{what}` {action}: whoever controls that string runs code on the controller"))
+        .message(format!(
+            "`{what}` {action}: whoever controls that string runs code on the controller"
+        ))
         .help("load code from a pinned shared library, or `load` a fixed path of the repository");
 }
 
@@ -734,7 +742,10 @@ mod tests {
         // Inside shell single quotes the shell would not expand it; a Groovy variable is
         // not in the shell's environment.
         assert_eq!(safe(&wrap(r#"sh "x '$T'""#)), Some(Applicability::Unsafe));
-        assert_eq!(safe(&wrap(r#"sh "x $T $version""#)), Some(Applicability::Unsafe));
+        assert_eq!(
+            safe(&wrap(r#"sh "x $T $version""#)),
+            Some(Applicability::Unsafe)
+        );
         // An expression: no fix.
         assert_eq!(safe(&wrap(r#"sh "x $T ${v.trim()}""#)), None);
     }
