@@ -250,9 +250,8 @@ fn secret_interpolation(cx: &Ctx, step: &ShellStep, creds: &[CredVar], out: &mut
             let d = out
                 .report(Code::JNK101, span.clone())
                 .message(format!(
-                    "A secret was passed to \"{}\" using Groovy String interpolation, which is insecure: `{}` puts the credential `{name}` into the process arguments",
-                    step.step,
-                    cx.text(span)
+                    "A secret was passed to \"{}\" using Groovy String interpolation, which is insecure: the credential `{name}` ends up in the process arguments",
+                    step.step
                 ))
                 .help(format!(
                     "use a single-quoted string and let the shell read the variable: `{read}`"
@@ -326,14 +325,20 @@ fn single_quoted(
             }
             StrPart::Interp { expr, braced, .. } => {
                 let var = InterpVar::parse(cx.text(expr))?;
-                if !var.is_plain() {
+                // Parameters are in the environment too, but a Groovy value may differ.
+                let param = match var.chain.as_slice() {
+                    ["params", p] if var.simple => Some(*p),
+                    _ => None,
+                };
+                if !var.is_plain() && param.is_none() {
                     return None;
                 }
-                let name = var.name();
-                let known = var.is_env()
-                    || is_credential(creds, name, at)
-                    || env_keys.contains(&name)
-                    || JENKINS_ENV.contains(&name);
+                let name = param.unwrap_or_else(|| var.name());
+                let known = param.is_none()
+                    && (var.is_env()
+                        || is_credential(creds, name, at)
+                        || env_keys.contains(&name)
+                        || JENKINS_ENV.contains(&name));
                 if !known || (posix && in_single) {
                     safe = false;
                 }
@@ -389,23 +394,22 @@ fn command_injection(cx: &Ctx, step: &ShellStep, params: &[String], out: &mut Fi
             let Some(var) = InterpVar::parse(cx.text(expr)) else {
                 continue;
             };
-            let what = match var.chain.as_slice() {
+            let (what, name) = match var.chain.as_slice() {
                 ["params", p, ..] if params.iter().any(|x| x == p) => {
-                    format!("the parameter `{p}`")
+                    (format!("the parameter `{p}`"), *p)
                 }
                 ["params", ..] => continue,
                 _ => {
                     let name = var.name();
                     if outsider_env(name) {
-                        format!("`{name}`")
+                        (format!("`{name}`"), name)
                     } else if params.iter().any(|x| x == name) {
-                        format!("the parameter `{name}`")
+                        (format!("the parameter `{name}`"), name)
                     } else {
                         continue;
                     }
                 }
             };
-            let name = var.name();
             out.report(Code::JNK102, span.clone())
                 .message(format!(
                     "{what} is interpolated by Groovy into the \"{}\" script: a value such as `$(curl …)` runs as code",
@@ -761,6 +765,9 @@ mod tests {
         // Scripted parameters; undeclared params are of unknown type.
         let text = "properties([parameters([text(name: 'NOTES')])])\nnode('x') {\n  sh \"echo ${params.NOTES} ${params.OTHER}\"\n  echo \"${env.BRANCH_NAME}\"\n}\n";
         assert_findings(JNK102, text, &[(3, 12)]);
+        assert!(first_message(JNK102, text)
+            .unwrap()
+            .contains("parameter `NOTES`"));
     }
 
     #[test]
@@ -796,8 +803,49 @@ mod tests {
         assert_findings(JNK106, text, &[(4, 16), (5, 12), (7, 11), (8, 27)]);
     }
 
+    /// Credentials read by the shell, in every shell and binding form.
+    const GOOD_SECRETS: &str = r#"@Library('shared-lib@v1.4.2') _
+pipeline {
+    agent { kubernetes { yaml '''
+kind: Pod
+spec:
+  containers:
+  - name: jnlp
+    image: jenkins/inbound-agent:3256.v88a_f6e922152-1
+''' } }
+    options { timeout(time: 30, unit: 'MINUTES') }
+    parameters { choice(name: 'TARGET', choices: ['staging', 'production']) }
+    environment { NEXUS = credentials('nexus') }
+    stages {
+        stage('Publish') {
+            steps {
+                sh 'mvn -B deploy -Dnexus.user="$NEXUS_USR" -Dnexus.password="$NEXUS_PSW"'
+                sh "./release.sh ${params.TARGET} ${env.GIT_COMMIT} ${BUILD_NUMBER}"
+                withCredentials([usernamePassword(credentialsId: 'c', usernameVariable: 'U', passwordVariable: 'P'),
+                                 file(credentialsId: 'kubeconfig', variable: 'KUBECONFIG')]) {
+                    bat 'deploy.exe /user:%U% /password:%P%'
+                    powershell 'Connect-Registry -User $env:U -Password $env:P'
+                    sh '''
+                        set +x
+                        kubectl --kubeconfig "$KUBECONFIG" rollout status deploy/app
+                    '''
+                    echo "Deploying build ${BUILD_NUMBER}"
+                }
+                script {
+                    def helpers = load 'ci/helpers.groovy'
+                    helpers.notify()
+                }
+            }
+        }
+    }
+}
+"#;
+
     #[test]
     fn good_pipeline_has_no_security_findings() {
+        for code in [JNK101, JNK102, JNK103, JNK104, JNK105, JNK106] {
+            assert_findings(code, GOOD_SECRETS, &[]);
+        }
         for code in [JNK101, JNK102, JNK103, JNK104, JNK105, JNK106] {
             assert_findings(code, GOOD, &[]);
         }
