@@ -576,6 +576,14 @@ pub fn is_dummy(value: &str) -> bool {
         "your-",
         "xxxx",
         "insert",
+        // `toBeSetLater`, `to_be_defined`, `TO-BE-FILLED` (not `October…`).
+        "tobeset",
+        "tobedefined",
+        "tobefilled",
+        "tobereplaced",
+        "to_be_",
+        "to-be-",
+        "setlater",
     ];
     markers.iter().any(|m| v.contains(m)) || v.chars().all(|c| c.is_ascii_digit()) && v.len() < 4
 }

@@ -503,6 +503,21 @@ fn secret_echo(cx: &Ctx, creds: &[CredVar], out: &mut Findings) {
                         }
                     }
                 }
+                // `password.collect { it }` (prints it unmasked, one character at a time),
+                // `readFile(keyFile)` (prints the key file).
+                ExprKind::Call(call) => {
+                    let name = match (&call.target, call.name.as_str()) {
+                        (Some(t), _) => root_name(t),
+                        (None, "readFile") => call
+                            .named("file")
+                            .or_else(|| call.positional().next())
+                            .and_then(|a| a.value.ident()),
+                        _ => None,
+                    };
+                    if let Some(n) = name.filter(|n| is_credential(creds, n, at)) {
+                        hits.push((e.span.clone(), n.to_string()));
+                    }
+                }
                 _ => {}
             }
         }
@@ -515,6 +530,25 @@ fn secret_echo(cx: &Ctx, creds: &[CredVar], out: &mut Findings) {
                 .help("do not print secrets; Jenkins masks only the exact value, not encodings or parts of it");
         }
     });
+}
+
+/// The variable at the root of `x.a.b()`, `x[0]`, `env.X`.
+fn root_name(e: &Expr) -> Option<&str> {
+    let mut e = e;
+    loop {
+        match &e.kind {
+            ExprKind::Ident(n) => return Some(n),
+            ExprKind::Property { target, name, .. } => {
+                if target.ident() == Some("env") {
+                    return Some(name);
+                }
+                e = target;
+            }
+            ExprKind::Call(c) => e = c.target.as_ref()?,
+            ExprKind::Index { target, .. } => e = target,
+            _ => return None,
+        }
+    }
 }
 
 /// JNK104 unpinned-library: a shared library without a version, or on a moving branch.
@@ -772,8 +806,20 @@ mod tests {
 
     #[test]
     fn secret_echo() {
-        let text = "node('x') {\n  withCredentials([string(credentialsId: 't', variable: 'T')]) {\n    echo \"token is ${T}\"\n    println T\n    echo env.T\n    echo 'T'\n    sh '''\n      set -eux\n      curl -H \"X: $T\" x\n    '''\n    sh 'bash -x deploy.sh'\n    sh 'set +x; ssh -x host'\n  }\n  echo \"${T}\"\n  sh 'set -x'\n}\n";
-        assert_findings(JNK103, text, &[(3, 20), (4, 13), (5, 10), (8, 7), (11, 9)]);
+        let text = "node('x') {\n  withCredentials([string(credentialsId: 't', variable: 'T')]) {\n    echo \"token is ${T}\"\n    println T\n    echo env.T\n    echo 'T'\n    sh '''\n      set -eux\n      curl -H \"X: $T\" x\n    '''\n    sh 'bash -x deploy.sh'\n    sh 'set +x; ssh -x host'\n    print 'T=' + T.collect { it } + readFile(T) + readFile('x') + x.size()\n  }\n  echo \"${T}\"\n  sh 'set -x'\n}\n";
+        assert_findings(
+            JNK103,
+            text,
+            &[
+                (3, 20),
+                (4, 13),
+                (5, 10),
+                (8, 7),
+                (11, 9),
+                (13, 18),
+                (13, 37),
+            ],
+        );
         let text = "pipeline {\n  agent { label 'x' }\n  environment { P = credentials('p') }\n  stages { stage('a') { steps { echo \"p=$P_PSW\"\n sh 'set -x; make' } } }\n}\n";
         assert_findings(JNK103, text, &[(4, 41)]);
     }
