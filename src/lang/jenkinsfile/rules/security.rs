@@ -768,6 +768,12 @@ mod tests {
             &wrap("sh \"\"\"\n      a \\\\ $T\n    \"\"\""),
             &wrap("sh '''\n      a \\\\ $T\n    '''"),
         );
+        assert_fixed(
+            JNK101,
+            &wrap(r#"sh(/curl -u a\b\/c $T/)"#),
+            &wrap(r#"sh('curl -u a\\b/c $T')"#),
+        );
+        assert_fixed(JNK101, &wrap("sh($/a $$b $T/$)"), &wrap("sh('a $b $T')"));
         let safe = |text: &str| {
             let (_, d) = lint_with(Options::default(), text);
             d.into_iter()
@@ -784,6 +790,9 @@ mod tests {
             safe(&wrap(r#"sh "x $T $version""#)),
             Some(Applicability::Unsafe)
         );
+        // A concatenation: flagged, no fix.
+        assert_eq!(safe(&wrap(r#"sh "x $T" + ' y'"#)), None);
+        assert_findings(JNK101, &wrap(r#"sh "x $T" + ' y'"#), &[(3, 11)]);
         // An expression: no fix.
         assert_eq!(safe(&wrap(r#"sh "x $T ${v.trim()}""#)), None);
     }
