@@ -38,6 +38,8 @@ pub enum Command {
 pub enum DebugWhat {
     /// Each Dockerfile instruction's keyword and lines, as JSON lines
     DockerfileInstructions,
+    /// Each nginx file's directive tree as crossplane prints it, as JSON lines
+    NginxTree,
 }
 
 #[derive(Debug, clap::Args)]

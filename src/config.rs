@@ -580,6 +580,13 @@ impl Settings {
             prefix: raw.nginx.prefix.clone(),
             extra_directives: raw.nginx.extra_directives.clone(),
         };
+        options.nginx_version = nginx.version.clone();
+        options.nginx_prefix = nginx.prefix.as_ref().map(|p| root.join(p));
+        options.nginx_extra_directives = nginx
+            .extra_directives
+            .iter()
+            .map(|d| (d.name.clone(), d.contexts.clone()))
+            .collect();
         let jenkinsfile = JenkinsfileSettings {
             agent_types: raw.jenkinsfile.agent_types.clone(),
             max_script_lines: raw.jenkinsfile.max_script_lines,

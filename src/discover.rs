@@ -22,6 +22,8 @@ pub struct Candidate {
     /// The detected type; `None` when the file is skipped.
     pub file_type: Option<FileType>,
     pub settings: Arc<Settings>,
+    /// The whole file, when detection read all of it (so linting does not read it again).
+    pub content: Option<Arc<[u8]>>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -78,15 +80,22 @@ pub fn discover(
     let mut candidates: Vec<Candidate> = with_settings
         .into_par_iter()
         .map(|(path, abs, explicit, settings)| {
+            let mut content = None;
             let file_type = match (forced, explicit) {
                 (Some(t), true) => Some(t),
-                _ => settings
-                    .extra_type(&abs)
-                    .or_else(|| detect(&path, || sniff(&path))),
+                _ => settings.extra_type(&abs).or_else(|| {
+                    detect(&path, || {
+                        let (bytes, whole) = sniff(&path)?;
+                        let text = sniffed_text(&bytes)?;
+                        content = whole.then(|| Arc::from(bytes));
+                        Some(text)
+                    })
+                }),
             };
             Candidate {
                 display: display_path(&path),
                 path,
+                content: content.filter(|_| file_type.is_some()),
                 file_type,
                 settings,
             }
@@ -151,14 +160,23 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
-fn sniff(path: &Path) -> Option<String> {
+/// The first [`SNIFF_BYTES`] of a file, and whether that is the whole file.
+fn sniff(path: &Path) -> Option<(Vec<u8>, bool)> {
     let file = std::fs::File::open(path).ok()?;
-    let mut buf = Vec::new();
-    file.take(SNIFF_BYTES).read_to_end(&mut buf).ok()?;
-    if buf.contains(&0) {
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut buf = Vec::with_capacity(size.min(SNIFF_BYTES) as usize + 1);
+    file.take(SNIFF_BYTES + 1).read_to_end(&mut buf).ok()?;
+    let whole = buf.len() as u64 <= SNIFF_BYTES;
+    buf.truncate(SNIFF_BYTES as usize);
+    Some((buf, whole))
+}
+
+/// The text detection looks at: none for a binary file.
+fn sniffed_text(bytes: &[u8]) -> Option<String> {
+    if bytes.contains(&0) {
         return None;
     }
-    Some(String::from_utf8_lossy(&buf).into_owned())
+    Some(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// Dockerfile names: `Dockerfile`, `Containerfile`, with a `.`/`-`/`_` suffix or prefix

@@ -201,6 +201,12 @@ registry! {
     K8S044 "dangling-reference" Kubernetes Warning true None "an Ingress backend Service, a `serviceAccountName`, or a StatefulSet `serviceName` that no object of the run defines (only when the run has objects of that kind)" "kube-linter dangling-ingress, non-existent-service-account";
 
     // nginx (NGX): rows of the nginx engine, in code order.
+    NGX001 "syntax-error" Nginx Error true None "unbalanced braces, unterminated quote, a directive without `;` (e.g. `listen 80` then a newline and another directive), unexpected `}` / EOF; the parser recovers" "nginx -t, nginx-lint";
+    NGX002 "unknown-directive" Nginx Error true None "a directive no nginx module defines (with did-you-mean); `[nginx] extra-directives` adds third-party ones; names inside `map`/`types`/`geo`/`split_clients`/`match` and `*_by_lua_block` bodies are data, not directives; a directive nginx removed (`ssl`, `spdy_*`…) is NGX206, not this" "nginx -t";
+    NGX003 "directive-not-allowed-here" Nginx Error true None "a directive in a context where nginx rejects it (`proxy_pass` in `http`, `server` in `server` …) from the full directive/context table; the `*_by_lua_block` rows have no contexts in the table: allow them in `http`, `server`, `location` and `if`. Never reported when the context of a fragment was guessed rather than known" "nginx -t, crossplane";
+    NGX004 "invalid-arguments" Nginx Error true None "wrong number of arguments, or a flag directive whose value is not `on`/`off`" "nginx -t, crossplane";
+    NGX005 "duplicate-directive" Nginx Error true Safe "a second occurrence in one block of a directive that nginx rejects twice: every directive whose handler in the table is one of nginx's `ngx_conf_set_*_slot` functions, plus `root`/`alias` (either twice), `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass`, `grpc_pass`, `memcached_pass`; the same `listen` address twice" "nginx -t, nginx-lint";
+    NGX006 "include-not-found" Nginx Warning true None "`include` of a path (relative to the config prefix or the file) that matches nothing on disk; skipped on stdin" "nginx -t";
 
 
     // Jenkinsfile (JNK): rows of the Jenkinsfile engine, in code order.
@@ -361,7 +367,13 @@ mod tests {
     fn names_and_codes_are_unique_and_kebab_case() {
         let mut seen = std::collections::HashSet::new();
         for r in RULES {
-            assert!(seen.insert(r.name), "duplicate name {}", r.name);
+            // The catalogue gives each engine's syntax rule the same name (DKR001, NGX001,
+            // JNK001 `syntax-error`): names are unique within a file type.
+            assert!(
+                seen.insert((r.file_kind, r.name)),
+                "duplicate name {}",
+                r.name
+            );
             assert!(r
                 .name
                 .bytes()

@@ -81,7 +81,7 @@ fn force_color_env() -> bool {
         .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0"))
 }
 
-/// `opslint debug dockerfile-instructions FILE...`: one JSON line per file.
+/// `opslint debug dockerfile-instructions|nginx-tree FILE...`: one JSON line per file.
 fn debug(args: &crate::cli::DebugArgs) -> RunResult {
     let mut out = String::new();
     for path in &args.paths {
@@ -91,6 +91,10 @@ fn debug(args: &crate::cli::DebugArgs) -> RunResult {
         match args.what {
             crate::cli::DebugWhat::DockerfileInstructions => {
                 out.push_str(&lang::dockerfile::instruction_lines(&source).to_string());
+                out.push('\n');
+            }
+            crate::cli::DebugWhat::NginxTree => {
+                out.push_str(&lang::nginx::tree_json(&source).to_string());
                 out.push('\n');
             }
         }
@@ -216,6 +220,7 @@ fn check(args: CheckArgs) -> RunResult {
         unsafe_fixes: args.unsafe_fixes,
         fix_mode,
         verbose: args.verbose,
+        cache: Arc::default(),
     };
 
     let (mut reports, diffs, stdout_text) = if let Some(name) = &args.stdin_filename {
@@ -245,13 +250,13 @@ fn check(args: CheckArgs) -> RunResult {
             print_stdout(&show_files(&candidates, args.verbose))?;
             return Ok(Status::Success);
         }
-        let sets = kubernetes_sets(&candidates);
+        let sets = kubernetes_sets(&candidates, &ctx);
         let results: Vec<(FileReport, Option<String>)> = candidates
             .par_iter()
-            .zip(sets.par_iter())
+            .zip(sets.into_par_iter())
             .filter_map(|(c, set)| {
                 let file_type = c.file_type.filter(|t| t.is_linted())?;
-                Some(lint_path(c, file_type, &ctx, set.clone()))
+                Some(lint_path(c, file_type, &ctx, set))
             })
             .collect();
         if args.verbose {
@@ -412,6 +417,19 @@ fn show_files(candidates: &[Candidate], verbose: bool) -> String {
     let mut out = String::new();
     for c in candidates {
         match c.file_type {
+            Some(FileType::Kubernetes) if verbose => {
+                let why = match read_candidate(c) {
+                    Decoded::Text { text, .. } => lang::kubernetes::skipped_because(&text, &c.path),
+                    Decoded::Unreadable(_) => None,
+                };
+                match why {
+                    Some(why) => out.push_str(&format!(
+                        "{}  kubernetes (rules skipped: {why}; secrets still scanned)\n",
+                        c.display
+                    )),
+                    None => out.push_str(&format!("{}  kubernetes\n", c.display)),
+                }
+            }
             Some(t) => out.push_str(&format!("{}  {}\n", c.display, t.as_str())),
             None if verbose => out.push_str(&format!("{}  skipped\n", c.display)),
             None => {}
@@ -425,6 +443,7 @@ struct RunContext {
     unsafe_fixes: bool,
     fix_mode: FixMode,
     verbose: bool,
+    cache: Arc<lang::RunCache>,
 }
 
 thread_local! {
@@ -444,63 +463,88 @@ pub fn install_quiet_panic_hook() {
     });
 }
 
-/// The cross-object facts of the run's Kubernetes files, one entry per candidate (`None` for
-/// other files). With fewer than two Kubernetes files, each text alone is its set and the
-/// engine needs nothing from here.
-fn kubernetes_sets(candidates: &[Candidate]) -> Vec<Option<lang::kubernetes::Set>> {
+/// A Kubernetes file read and linted on its own before the cross-object rules run: its text
+/// and what [`lang::prelint`] gave, so the file is read and parsed once.
+struct Prelinted {
+    text: String,
+    bom: bool,
+    invalid: Option<(Span, usize)>,
+    output: LintOutput,
+}
+
+/// The run's Kubernetes files read and linted on their own, and the facts of all of them for
+/// the cross-object rules: one entry per candidate (`None` for other files). With fewer than
+/// two Kubernetes files, each text alone is its set and nothing is done here.
+fn kubernetes_sets(
+    candidates: &[Candidate],
+    ctx: &RunContext,
+) -> Vec<Option<(lang::kubernetes::Set, Option<Prelinted>)>> {
     let is_k8s = |c: &Candidate| c.file_type == Some(FileType::Kubernetes);
-    let mut sets = vec![None; candidates.len()];
+    let mut sets: Vec<Option<_>> = (0..candidates.len()).map(|_| None).collect();
     if candidates.iter().filter(|c| is_k8s(c)).count() < 2 {
         return sets;
     }
-    let facts: Vec<lang::kubernetes::Facts> = candidates
+    let (facts, prelinted): (Vec<lang::kubernetes::Facts>, Vec<Option<Prelinted>>) = candidates
         .par_iter()
         .filter(|c| is_k8s(c))
-        .map(kubernetes_facts)
-        .collect();
-    let files = Arc::new(facts);
-    let mut index = 0;
+        .map(|c| prelint_kubernetes(c, ctx))
+        .unzip();
+    let mut file_sets = lang::kubernetes::Set::for_each_file(facts);
+    let mut prelinted = prelinted.into_iter();
     for (slot, c) in sets.iter_mut().zip(candidates) {
         if is_k8s(c) {
-            *slot = Some(lang::kubernetes::Set {
-                files: Arc::clone(&files),
-                index,
-            });
-            index += 1;
+            *slot = file_sets
+                .next()
+                .map(|set| (set, prelinted.next().flatten()));
         }
     }
     sets
 }
 
-/// The facts of one Kubernetes file; nothing for a file that cannot be read or whose
-/// parsing panics (linting it reports that).
-fn kubernetes_facts(c: &Candidate) -> lang::kubernetes::Facts {
-    let Decoded::Text { text, .. } = read_path(&c.path, c.settings.max_size) else {
-        return lang::kubernetes::Facts::default();
+/// One Kubernetes file linted on its own, and its facts. Nothing is kept for a file that
+/// cannot be read or whose linting panics: the second pass lints it again and reports that.
+fn prelint_kubernetes(
+    c: &Candidate,
+    ctx: &RunContext,
+) -> (lang::kubernetes::Facts, Option<Prelinted>) {
+    let Decoded::Text { text, bom, invalid } = read_candidate(c) else {
+        return Default::default();
     };
-    let source = SourceFile::new(c.display.clone(), text);
-    let ctx = LintContext {
-        disk_path: Some(c.path.clone()),
-        options: c.settings.options.clone(),
-        embedded_depth: 0,
-    };
-    IN_ENGINE.with(|f| f.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| lang::kubernetes::facts(&source, &ctx)));
-    IN_ENGINE.with(|f| f.set(false));
-    result.unwrap_or_default()
-}
-
-/// Runs the engine, turning a panic into OPS005.
-pub fn lint_guarded(
-    file_type: FileType,
-    source: &SourceFile,
-    ctx: &LintContext,
-    kubernetes_set: Option<&lang::kubernetes::Set>,
-) -> LintOutput {
+    let source = SourceFile::new(c.display.clone(), text.as_str());
+    let lint_ctx = lint_context(&c.path, &c.settings, ctx);
     IN_ENGINE.with(|f| f.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        lang::lint_in_set(file_type, source, ctx, kubernetes_set)
+        lang::prelint(FileType::Kubernetes, &source, &lint_ctx)
     }));
+    IN_ENGINE.with(|f| f.set(false));
+    match result {
+        Ok((output, facts)) => (
+            facts.unwrap_or_default(),
+            Some(Prelinted {
+                text,
+                bom,
+                invalid,
+                output,
+            }),
+        ),
+        Err(_) => Default::default(),
+    }
+}
+
+/// What the engines know of a file on disk besides its text.
+fn lint_context(path: &Path, settings: &Settings, ctx: &RunContext) -> LintContext {
+    LintContext {
+        disk_path: Some(path.to_path_buf()),
+        options: settings.options.clone(),
+        embedded_depth: 0,
+        cache: Arc::clone(&ctx.cache),
+    }
+}
+
+/// Runs an engine's work on one text, turning a panic into OPS005.
+pub fn lint_guarded(file_type: FileType, lint: impl FnOnce() -> LintOutput) -> LintOutput {
+    IN_ENGINE.with(|f| f.set(true));
+    let result = catch_unwind(AssertUnwindSafe(lint));
     IN_ENGINE.with(|f| f.set(false));
     match result {
         Ok(out) => out,
@@ -625,6 +669,15 @@ fn human_size(bytes: u64) -> String {
 }
 
 /// Reads a file within `max_size` (and within what `u32` spans can address).
+/// The text of a file found by discovery: what detection already read, or the file.
+fn read_candidate(c: &Candidate) -> Decoded {
+    let max_size = c.settings.max_size.min(u64::from(u32::MAX) - 1);
+    match &c.content {
+        Some(bytes) if bytes.len() as u64 <= max_size => decode(bytes.to_vec()),
+        _ => read_path(&c.path, c.settings.max_size),
+    }
+}
+
 fn read_path(path: &Path, max_size: u64) -> Decoded {
     let max_size = max_size.min(u64::from(u32::MAX) - 1);
     let meta = match std::fs::metadata(path) {
@@ -663,6 +716,9 @@ pub struct FileLinter<'a> {
     pub first_secrets: Option<Vec<Span>>,
     /// The run's Kubernetes files, for the cross-object rules (`None`: this text alone).
     pub kubernetes_set: Option<lang::kubernetes::Set>,
+    /// What the first pass of the run gave for the original text (Kubernetes files of a set):
+    /// the first lint only adds the cross-object findings instead of parsing again.
+    pub prelinted: Option<LintOutput>,
 }
 
 /// One lint of one text.
@@ -677,12 +733,16 @@ impl LintFn for FileLinter<'_> {
 
     fn lint(&mut self, text: &str) -> Linted {
         let source = SourceFile::new(self.display.clone(), text);
-        let out = lint_guarded(
-            self.file_type,
-            &source,
-            &self.ctx,
-            self.kubernetes_set.as_ref(),
-        );
+        let set = self.kubernetes_set.as_ref();
+        let out = match self.prelinted.take() {
+            Some(mut out) => lint_guarded(self.file_type, || {
+                lang::cross_check(&mut out, None, set);
+                out
+            }),
+            None => lint_guarded(self.file_type, || {
+                lang::lint_in_set(self.file_type, &source, &self.ctx, set)
+            }),
+        };
         let settings = self.settings;
         let abs = self.abs_path.as_deref();
         let enabled = |code: Code| settings.is_enabled_for(code, abs);
@@ -831,32 +891,36 @@ fn lint_path(
     c: &Candidate,
     file_type: FileType,
     ctx: &RunContext,
-    kubernetes_set: Option<lang::kubernetes::Set>,
+    kubernetes: Option<(lang::kubernetes::Set, Option<Prelinted>)>,
 ) -> (FileReport, Option<String>) {
     let settings: &Arc<Settings> = &c.settings;
     let abs = absolute(&ctx.cwd, &c.path);
-    let (text, bom, invalid) = match read_path(&c.path, settings.max_size) {
-        Decoded::Unreadable(why) => {
-            return (
-                unreadable_report(c.display.clone(), file_type, settings, Some(&abs), why),
-                None,
-            )
-        }
-        Decoded::Text { text, bom, invalid } => (text, bom, invalid),
+    let (kubernetes_set, prelinted) = match kubernetes {
+        Some((set, pre)) => (Some(set), pre),
+        None => (None, None),
+    };
+    let (text, bom, invalid, prelinted) = match prelinted {
+        Some(p) => (p.text, p.bom, p.invalid, Some(p.output)),
+        None => match read_candidate(c) {
+            Decoded::Unreadable(why) => {
+                return (
+                    unreadable_report(c.display.clone(), file_type, settings, Some(&abs), why),
+                    None,
+                )
+            }
+            Decoded::Text { text, bom, invalid } => (text, bom, invalid, None),
+        },
     };
     let mut linter = FileLinter {
         file_type,
         display: c.display.clone(),
         settings,
         abs_path: Some(abs.clone()),
-        ctx: LintContext {
-            disk_path: Some(c.path.clone()),
-            options: settings.options.clone(),
-            embedded_depth: 0,
-        },
+        ctx: lint_context(&c.path, settings, ctx),
         extra: not_utf8(invalid.clone()),
         first_secrets: None,
         kubernetes_set,
+        prelinted,
     };
     let (mut report, diff, new_text) = lint_text(&mut linter, text, invalid.is_none(), ctx);
     if let (FixMode::Write, Some(new_text)) = (ctx.fix_mode, new_text) {
@@ -920,11 +984,12 @@ impl Target {
             ctx: LintContext {
                 disk_path,
                 options: self.settings.options.clone(),
-                embedded_depth: 0,
+                ..LintContext::default()
             },
             extra,
             first_secrets: None,
             kubernetes_set: None,
+            prelinted: None,
         }
     }
 }

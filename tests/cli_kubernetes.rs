@@ -106,3 +106,97 @@ stringData:
     assert_eq!(found, want, "{stdout}");
     assert!(!stdout.contains(PASSWORD), "secret not masked: {stdout}");
 }
+
+#[test]
+fn show_files_verbose_says_why_templates_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write("chart/Chart.yaml", "apiVersion: v2\nname: c\n");
+    write(
+        "chart/templates/d.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    write(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.x }}\n",
+    );
+    write(
+        "workflow.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: w\nspec:\n  arguments:\n    parameters:\n    - name: p\n      value: \"{{workflow.name}}\"\n",
+    );
+    let out = Command::cargo_bin("opslint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--show-files", "-v", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("chart/templates/d.yaml  kubernetes (rules skipped: Helm chart template; secrets still scanned)"), "{stdout}");
+    assert!(
+        stdout.contains("pod.yaml  kubernetes (rules skipped: Go template; secrets still scanned)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("workflow.yaml  kubernetes\n"), "{stdout}");
+    // Without -v the list is the same as before: type only.
+    let out = Command::cargo_bin("opslint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--show-files", "."])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pod.yaml  kubernetes\n"));
+}
+
+/// The nginx.conf of a ConfigMap is linted by the nginx rules, at its line in the YAML file;
+/// an `opslint:` comment inside it suppresses as in an nginx file.
+#[test]
+fn nginx_in_a_config_map_is_linted_in_place() {
+    let config_map = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+data:
+  nginx.conf: |
+    events {}
+    http {
+        server_tokenz off;
+        server {
+            listen 80;
+            locaton / { return 200; }  # opslint: ignore[NGX002]
+        }
+    }
+  redis.conf: |
+    maxmemory 2mb
+";
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("cm.yaml"), config_map).unwrap();
+    let out = Command::cargo_bin("opslint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--isolated",
+            "--select",
+            "NGX,OPS",
+            "--output-format",
+            "concise",
+            "cm.yaml",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("cm.yaml"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec!["cm.yaml:9:9: NGX002 [error] unknown directive \"server_tokenz\""],
+        "{stdout}"
+    );
+}

@@ -353,10 +353,10 @@ fn utf8_ranges_other_file_types_and_bad_input() {
     let init = client.initialize(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}));
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
 
-    // A Jenkinsfile gets the raw-text secret scan; the range counts bytes; the message does not
-    // quote the secret.
+    // A Jenkinsfile gets the secret scan; the range counts bytes; the message does not quote
+    // the secret.
     let token = format!("ghp_{}", "R7tK2mX9qL4vN8wZ3cB6yD1fH5jP0sA2uE4g");
-    let jenkinsfile = format!("pipeline {{\n  // é\n  environment {{ T = 'é {token}' }}\n}}\n");
+    let jenkinsfile = format!("node {{\n  // é\n  withEnv(['T=é {token}']) {{ sh 'make' }}\n}}\n");
     let uri = file_uri(&dir.path().join("Jenkinsfile"));
     client.notify(
         "textDocument/didOpen",
@@ -424,7 +424,7 @@ fn utf8_ranges_other_file_types_and_bad_input() {
     // Still linting.
     client.notify(
         "textDocument/didChange",
-        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "pipeline {}\n"}]}),
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "node {}\n"}]}),
     );
     assert_eq!(client.diagnostics_for(&uri)["diagnostics"], json!([]));
     assert_eq!(client.shutdown(), 0);

@@ -95,12 +95,17 @@ pub fn lint_embedded(out: &mut LintOutput, source: &SourceFile, ctx: &LintContex
             ..ctx.clone()
         };
         let inner = super::lint(e.file_type, &inner_source, &inner_ctx);
-        out.diagnostics.extend(
-            inner
+        // Both texts see the secrets of the embedded one: report each once.
+        for d in inner.diagnostics {
+            let d = map_diagnostic(d, &e.map);
+            if !out
                 .diagnostics
-                .into_iter()
-                .map(|d| map_diagnostic(d, &e.map)),
-        );
+                .iter()
+                .any(|o| o.code == d.code && o.span == d.span)
+            {
+                out.diagnostics.push(d);
+            }
+        }
         out.comments
             .extend(inner.comments.into_iter().map(|c| Comment {
                 span: e.map.span(&c.span),

@@ -5,11 +5,14 @@ pub mod dockerfile;
 pub mod embed;
 pub mod jenkinsfile;
 pub mod kubernetes;
-mod text;
+pub mod nginx;
 
 use crate::diagnostic::{Diagnostic, Span};
 use crate::source::SourceFile;
-use std::path::PathBuf;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileType {
@@ -40,8 +43,7 @@ impl FileType {
         FileType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
-    /// Whether files of this type are linted. Every type is: those without their own engine
-    /// yet get the checks every file gets (readability, encoding, secrets in the raw text).
+    /// Whether files of this type are linted. Every type has its engine.
     pub fn is_linted(self) -> bool {
         true
     }
@@ -69,6 +71,14 @@ pub struct Options {
     /// `[kubernetes] target-version` ("1.30"): which apiVersions are removed or deprecated.
     /// `None` means the default of the catalogue.
     pub kubernetes_target_version: Option<String>,
+    /// `[nginx] version` ("1.24"); `None` means the default of the catalogue.
+    pub nginx_version: Option<String>,
+    /// `[nginx] prefix`, made absolute against the config file's folder: where relative
+    /// `include`s start (default: the root config's folder).
+    pub nginx_prefix: Option<PathBuf>,
+    /// `[nginx] extra-directives`: third-party directive names with the contexts they are
+    /// allowed in (`http`, `server`, `location`, `if`, …; none = anywhere).
+    pub nginx_extra_directives: Vec<(String, Vec<String>)>,
     /// `[jenkinsfile] agent-types`: agent types from plugins, besides the built-in ones.
     pub jenkinsfile_agent_types: Vec<String>,
     /// `[jenkinsfile] max-script-lines`: the longest `script { }` block JNK206 allows
@@ -84,6 +94,48 @@ pub struct LintContext {
     pub options: Options,
     /// How many texts this one is embedded in (0 for a file on disk or stdin).
     pub embedded_depth: u32,
+    /// What engines read beside the linted file, shared by the files of one run.
+    pub cache: Arc<RunCache>,
+}
+
+/// Files that engines read beside the linted one (kustomizations, nginx includes) and what
+/// they derive from them, computed once per run and shared by its files. One per run, never
+/// per process: the editor server must see a file change between two runs.
+#[derive(Default)]
+pub struct RunCache {
+    entries: Mutex<HashMap<(TypeId, PathBuf), Arc<dyn Any + Send + Sync>>>,
+}
+
+impl RunCache {
+    /// The value of type `T` for `path`, made by `make` the first time. Two threads may both
+    /// make it; one result is kept.
+    pub fn get_or_insert<T: Any + Send + Sync>(
+        &self,
+        path: &Path,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let key = (TypeId::of::<T>(), path.to_path_buf());
+        let cached = self
+            .entries
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+            .and_then(|v| v.downcast::<T>().ok());
+        if let Some(value) = cached {
+            return value;
+        }
+        let value = Arc::new(make());
+        if let Ok(mut m) = self.entries.lock() {
+            m.insert(key, value.clone());
+        }
+        value
+    }
+}
+
+impl std::fmt::Debug for RunCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunCache")
+    }
 }
 
 /// A comment that may hold a suppression, and what it covers.
@@ -124,14 +176,42 @@ pub fn lint_in_set(
     ctx: &LintContext,
     kubernetes_set: Option<&kubernetes::Set>,
 ) -> LintOutput {
-    let mut out = match file_type {
-        FileType::Dockerfile => dockerfile::lint(source, ctx),
-        FileType::Kubernetes => kubernetes::lint_in_set(source, ctx, kubernetes_set),
-        FileType::Nginx => text::lint(source, ctx, "#"),
-        FileType::Jenkinsfile => jenkinsfile::lint(source, ctx),
+    let (mut out, facts) = prelint(file_type, source, ctx);
+    cross_check(&mut out, facts.as_ref(), kubernetes_set);
+    out
+}
+
+/// Everything a text gives on its own (its engine's rules and its embedded texts), and for a
+/// Kubernetes text the facts the cross-object rules need. A run parses each file once: it
+/// keeps these, gathers every file's facts, then adds the cross-object findings.
+pub fn prelint(
+    file_type: FileType,
+    source: &SourceFile,
+    ctx: &LintContext,
+) -> (LintOutput, Option<kubernetes::Facts>) {
+    let (mut out, facts) = match file_type {
+        FileType::Dockerfile => (dockerfile::lint(source, ctx), None),
+        FileType::Kubernetes => {
+            let (out, facts) = kubernetes::prelint(source, ctx);
+            (out, Some(facts))
+        }
+        FileType::Nginx => (nginx::lint(source, ctx), None),
+        FileType::Jenkinsfile => (jenkinsfile::lint(source, ctx), None),
     };
     embed::lint_embedded(&mut out, source, ctx, ctx.embedded_depth);
-    out
+    (out, facts)
+}
+
+/// Adds the cross-object findings of a Kubernetes text to what [`prelint`] gave: `own` is the
+/// text's facts (`None`: the set's entry for it, gathered from the same text).
+pub fn cross_check(
+    out: &mut LintOutput,
+    own: Option<&kubernetes::Facts>,
+    set: Option<&kubernetes::Set>,
+) {
+    if own.is_some() || set.is_some() {
+        kubernetes::cross_check(out, own, set);
+    }
 }
 
 /// How many syntax errors the text has; `--fix` refuses a result with more than the original.
@@ -139,8 +219,8 @@ pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
     match file_type {
         FileType::Dockerfile => dockerfile::parse::parse(text).errors.len(),
         FileType::Kubernetes => kubernetes::syntax_error_count(text),
+        FileType::Nginx => nginx::parse::parse(text).errors.len(),
         FileType::Jenkinsfile => jenkinsfile::parse::parse(text).errors.len(),
-        FileType::Nginx => 0,
     }
 }
 

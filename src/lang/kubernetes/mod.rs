@@ -5,16 +5,17 @@
 //! comments): a file under a `templates/` folder beside a `Chart.yaml`, or one with `{{`
 //! outside quoted strings, block scalars and comments.
 
+mod embedded;
 pub mod model;
 pub mod rules;
 mod secrets;
 pub mod yaml;
 
-use super::{Comment, LintContext, LintOutput};
+use super::{Comment, LintContext, LintOutput, RunCache};
 use crate::diagnostic::{Findings, Span};
 use crate::registry::Code;
 use crate::source::SourceFile;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use yaml::{ErrorKind, Stream};
 
 /// What a rule sees: the parsed stream, its manifests, the text and the run's options.
@@ -36,54 +37,41 @@ impl Ctx<'_> {
     }
 }
 
-/// The `kustomization.yaml` files of the file's folder and the two above, each with its folder.
-fn kustomizations(file: &Path) -> Vec<(std::path::PathBuf, Stream)> {
-    file.ancestors()
-        .skip(1)
-        .take(3)
-        .flat_map(|dir| {
-            ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-                .iter()
-                .filter_map(|name| std::fs::read_to_string(dir.join(name)).ok())
-                .map(|text| (dir.to_path_buf(), yaml::parse(&text)))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-/// The entries of the sequence `key` of each kustomization document.
-fn kustomization_list<'s>(stream: &'s Stream, key: &str) -> impl Iterator<Item = &'s yaml::Node> {
-    let key = key.to_string();
-    stream.documents.iter().flat_map(move |doc| {
-        doc.root
-            .get(&key)
-            .filter(|l| l.is_sequence())
-            .map_or(&[][..], |l| l.items())
-    })
-}
-
-/// What the kustomizations beside a file say about it: whether they list it as a patch
-/// (`patches` `path`, `patchesStrategicMerge`, `patchesJson6902` `path`), and the image names
-/// their `images` pin with a `newTag` (other than `latest`) or a `digest`.
+/// What the kustomization of one folder says, read once per run for all files below it.
 #[derive(Debug, Default)]
-pub struct Kustomized {
-    pub patch_file: bool,
-    pub pinned_images: Vec<String>,
+struct FolderKustomization {
+    /// Whether the folder holds a kustomization file.
+    present: bool,
+    /// Whether it sets `namespace` (for every file it lists).
+    sets_namespace: bool,
+    /// The files it lists as patches (`patches` `path`, `patchesStrategicMerge`,
+    /// `patchesJson6902` `path`), canonical.
+    patches: Vec<PathBuf>,
+    /// The image names its `images` pin with a `newTag` (other than `latest`) or a `digest`.
+    pinned_images: Vec<String>,
 }
 
-pub fn kustomized(path: &Path) -> Kustomized {
-    let mut found = Kustomized::default();
-    let Ok(file) = path.canonicalize() else {
-        return found;
-    };
-    for (dir, stream) in kustomizations(&file) {
+fn read_folder_kustomization(dir: &Path) -> FolderKustomization {
+    let mut found = FolderKustomization::default();
+    for name in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
+        let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
+            continue;
+        };
+        found.present = true;
+        let stream = yaml::parse(&text);
+        found.sets_namespace |= stream.documents.iter().any(|d| {
+            d.root
+                .get("namespace")
+                .and_then(yaml::Node::as_str)
+                .is_some_and(|n| !n.is_empty())
+        });
         for key in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
             for item in kustomization_list(&stream, key) {
                 let listed = item
                     .as_str()
                     .or_else(|| item.get("path").and_then(|p| p.as_str()));
-                if listed.is_some_and(|p| dir.join(p).canonicalize().is_ok_and(|p| p == file)) {
-                    found.patch_file = true;
+                if let Some(path) = listed.and_then(|p| dir.join(p).canonicalize().ok()) {
+                    found.patches.push(path);
                 }
             }
         }
@@ -102,22 +90,79 @@ pub fn kustomized(path: &Path) -> Kustomized {
     found
 }
 
+/// The entries of the sequence `key` of each kustomization document.
+fn kustomization_list<'s>(stream: &'s Stream, key: &str) -> impl Iterator<Item = &'s yaml::Node> {
+    let key = key.to_string();
+    stream.documents.iter().flat_map(move |doc| {
+        doc.root
+            .get(&key)
+            .filter(|l| l.is_sequence())
+            .map_or(&[][..], |l| l.items())
+    })
+}
+
+/// What the kustomizations beside a file say about it.
+#[derive(Debug, Default)]
+pub struct Kustomized {
+    /// The file's folder or its parent holds a kustomization: the file may be a base whose
+    /// selector `commonLabels` fills in, or a patch.
+    pub near: bool,
+    /// A kustomization of its folder or the two above lists it as a patch.
+    pub patch_file: bool,
+    /// The kustomization of its own folder sets `namespace` (it applies to every file).
+    pub sets_namespace: bool,
+    /// The image names those kustomizations pin with a `newTag` (other than `latest`) or a
+    /// `digest`.
+    pub pinned_images: Vec<String>,
+}
+
+/// Reads the kustomizations of the file's folder and the two above, through the run's cache.
+pub fn kustomized(path: &Path, cache: &RunCache) -> Kustomized {
+    let mut found = Kustomized::default();
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return found;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let canonical = cache.get_or_insert(dir, || dir.canonicalize().ok());
+    let Some(dir) = canonical.as_deref() else {
+        return found;
+    };
+    let file = dir.join(name);
+    for (depth, folder) in dir.ancestors().take(3).enumerate() {
+        let k = cache.get_or_insert(folder, || read_folder_kustomization(folder));
+        found.near |= k.present && depth < 2;
+        found.sets_namespace |= k.sets_namespace && depth == 0;
+        found.patch_file |= k.patches.contains(&file);
+        found.pinned_images.extend(k.pinned_images.iter().cloned());
+    }
+    found
+}
+
 pub use rules::cross_object::{Facts, Set};
 
 /// Lints one text on its own: the cross-object rules compare its objects with each other.
 pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
-    lint_in_set(source, ctx, None)
+    let (mut out, facts) = prelint(source, ctx);
+    cross_check(&mut out, Some(&facts), None);
+    out
 }
 
-/// Lints one file of a run whose Kubernetes files are summarised in `set` (`None`: the text
-/// alone is the set). The cross-object rules use this text's own facts, so after a fix they
-/// point into the fixed text.
-pub fn lint_in_set(source: &SourceFile, ctx: &LintContext, set: Option<&Set>) -> LintOutput {
-    let stream = yaml::parse(&source.text);
+/// Parses the text once and runs every rule that needs only this text; returns the findings
+/// and the facts the cross-object rules need (none for a template).
+pub fn prelint(source: &SourceFile, ctx: &LintContext) -> (LintOutput, Facts) {
+    // Comments matter only for suppressions and for telling a template's `{{` in a comment.
+    let text = &source.text;
+    let stream = yaml::parse_with(text, text.contains("opslint:") || text.contains("{{"));
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let mut found = detector.scan_text(&source.text);
     let mut out = Findings::new();
     let mut comments = suppression_comments(&stream, source);
+    let mut facts = Facts::default();
+    let mut embedded_texts = Vec::new();
     if !is_template(&stream, &source.text, ctx.disk_path.as_deref()) {
         report_errors(&stream, &mut out);
         let model = model::Model::build(&stream);
@@ -128,40 +173,39 @@ pub fn lint_in_set(source: &SourceFile, ctx: &LintContext, set: Option<&Set>) ->
             model: &model,
             source,
             lint: ctx,
-            kustomized: ctx.disk_path.as_deref().map(kustomized).unwrap_or_default(),
+            kustomized: ctx
+                .disk_path
+                .as_deref()
+                .map(|p| kustomized(p, &ctx.cache))
+                .unwrap_or_default(),
         };
         rules::run(&cx, &mut out);
-        let own = rules::cross_object::facts(&model, source);
-        match set {
-            Some(set) => {
-                let mut files: Vec<&Facts> = set.files.iter().collect();
-                if let Some(slot) = files.get_mut(set.index) {
-                    *slot = &own;
-                }
-                rules::cross_object::check(&files, set.index, &mut out);
-            }
-            None => rules::cross_object::check(&[&own], 0, &mut out),
-        }
+        facts = rules::cross_object::facts(&model, source);
+        embedded_texts = embedded::embedded(&model, text);
     }
     let found = crate::secrets::dedup(found);
     let mut diagnostics = out.into_vec();
     diagnostics.extend(found.iter().map(|s| s.to_diagnostic()));
-    LintOutput {
+    let out = LintOutput {
         diagnostics,
         comments,
         secrets: found.into_iter().map(|s| s.span).collect(),
-        embedded: Vec::new(),
-    }
+        embedded: embedded_texts,
+    };
+    (out, facts)
 }
 
-/// The cross-object facts of a file (empty for a template), without running the rules.
-pub fn facts(source: &SourceFile, ctx: &LintContext) -> Facts {
-    let stream = yaml::parse(&source.text);
-    if is_template(&stream, &source.text, ctx.disk_path.as_deref()) {
-        return Facts::default();
+/// Adds the cross-object findings of one text: its objects against every file of `set`
+/// (`None`: the text alone). `own` replaces the set's entry for the text (after a fix, the
+/// findings must point into the fixed text); without it the set's entry is the text's.
+pub fn cross_check(out: &mut LintOutput, own: Option<&Facts>, set: Option<&Set>) {
+    let mut found = Findings::new();
+    match (set, own) {
+        (Some(set), own) => set.check(own, &mut found),
+        (None, Some(own)) => rules::cross_object::check(&[own], 0, &mut found),
+        (None, None) => {}
     }
-    let model = model::Model::build(&stream);
-    rules::cross_object::facts(&model, source)
+    out.diagnostics.extend(found.into_vec());
 }
 
 /// How many problems the YAML has (syntax errors, duplicate keys); `--fix` refuses a
@@ -214,6 +258,14 @@ pub fn is_template(stream: &Stream, text: &str, path: Option<&Path>) -> bool {
         allowed[..i].iter().rev().take(4).any(|s| at < s.end)
     };
     text.match_indices("{{").any(|(at, _)| !inside(at as u32))
+}
+
+/// Why the rules skip this text, for `--show-files -v`: `None` when they read it.
+pub fn skipped_because(text: &str, path: &Path) -> Option<&'static str> {
+    if in_chart_templates(path) {
+        return Some("Helm chart template");
+    }
+    is_template(&yaml::parse(text), text, None).then_some("Go template")
 }
 
 fn in_chart_templates(path: &Path) -> bool {

@@ -280,6 +280,16 @@ fn environment_value(cx: &Ctx, v: &Expr, out: &mut Findings) {
             operands,
             operators,
         } => {
+            // A ternary or elvis is not an operation Jenkins joins: the value is invalid.
+            if operators
+                .iter()
+                .any(|o| matches!(cx.text(o), "?" | ":" | "?:"))
+            {
+                out.report(Code::JNK011, v.span.clone())
+                    .message("Environment variable values must either be single quoted, double quoted, or function calls.")
+                    .help(format!("compute it in the string: \"${{{}}}\"", cx.text(&v.span)));
+                return;
+            }
             if let Some(op) = operators.iter().find(|o| cx.text(o) != "+") {
                 out.report(Code::JNK011, op.clone())
                     .message("Environment variable values can only be joined together with ‘+’s.");
@@ -431,7 +441,7 @@ mod tests {
 
     #[test]
     fn invalid_environment() {
-        let text = pipeline("  environment {\n    GOOD = 'a'\n    ALSO = \"b-${GOOD}\" + 'c'\n    CALL = sh(script: 'git rev-parse HEAD', returnStdout: true).trim()\n    CRED = credentials('x')\n    NUM = 3\n    GOOD = 'again'\n    2BAD = 'x'\n    BARE = ${GOOD}\n    PROP = env.BRANCH_NAME\n    TERN = x ? 'a' : 'b'\n    JOIN = 'a' + GOOD\n    FOO 'bar'\n  }\n  stages { stage('a') { steps { echo 'a' } } }\n");
+        let text = pipeline("  environment {\n    GOOD = 'a'\n    ALSO = \"b-${GOOD}\" + 'c'\n    CALL = sh(script: 'git rev-parse HEAD', returnStdout: true).trim()\n    CRED = credentials('x')\n    NUM = 3\n    GOOD = 'again'\n    2BAD = 'x'\n    BARE = ${GOOD}\n    PROP = env.BRANCH_NAME\n    TERN = x ? 'a' : 'b'\n    JOIN = 'a' + GOOD\n    MINUS = 'a' - 'b'\n    FOO 'bar'\n  }\n  stages { stage('a') { steps { echo 'a' } } }\n");
         assert_findings(
             JNK011,
             &text,
@@ -440,9 +450,10 @@ mod tests {
                 (10, 5),
                 (11, 12),
                 (12, 12),
-                (13, 14),
+                (13, 12),
                 (14, 18),
-                (15, 5),
+                (15, 17),
+                (16, 5),
             ],
         );
         assert_fixed(

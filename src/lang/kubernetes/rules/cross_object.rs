@@ -14,13 +14,136 @@ use super::super::yaml::Node;
 use crate::diagnostic::{Edit, Findings, Span};
 use crate::registry::Code;
 use crate::source::SourceFile;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The facts of every Kubernetes file of a run, and which one is being linted.
+/// The facts of every Kubernetes file of a run, indexed once, and which file is being linted.
 #[derive(Debug, Clone)]
 pub struct Set {
-    pub files: Arc<Vec<Facts>>,
-    pub index: usize,
+    files: Arc<Vec<Facts>>,
+    index: Arc<ObjectIndex>,
+    this: usize,
+}
+
+impl Set {
+    /// One set per file of `files`, in order, sharing the facts and their index.
+    pub fn for_each_file(files: Vec<Facts>) -> impl Iterator<Item = Set> {
+        let refs: Vec<&Facts> = files.iter().collect();
+        let index = Arc::new(ObjectIndex::new(&refs));
+        let files = Arc::new(files);
+        (0..files.len()).map(move |this| Set {
+            files: Arc::clone(&files),
+            index: Arc::clone(&index),
+            this,
+        })
+    }
+
+    /// Reports the cross-object findings of this set's file; `own` replaces its entry (the
+    /// facts of its text after a fix), which needs an index of its own.
+    pub fn check(&self, own: Option<&Facts>, out: &mut Findings) {
+        let mut files: Vec<&Facts> = self.files.iter().collect();
+        match (own, files.get_mut(self.this)) {
+            (Some(own), Some(slot)) => {
+                *slot = own;
+                let index = ObjectIndex::new(&files);
+                check_with(&files, &index, self.this, out);
+            }
+            _ => check_with(&files, &self.index, self.this, out),
+        }
+    }
+}
+
+/// Where an object is: (file, object) positions in the set.
+type ObjectRef = (u32, u32);
+
+/// The objects of a set grouped by what the rules look for, so a rule scans the objects that
+/// can matter (the NetworkPolicies, the pod templates) instead of every object of the run.
+#[derive(Debug, Default)]
+pub struct ObjectIndex {
+    pods: Vec<ObjectRef>,
+    hpas: Vec<ObjectRef>,
+    network_policies: Vec<ObjectRef>,
+    pdbs: Vec<ObjectRef>,
+    /// Objects that define ConfigMaps or Secrets.
+    definers: Vec<ObjectRef>,
+    /// Custom resources without a pod template (what an operator may turn into objects).
+    custom: Vec<ObjectRef>,
+    by_kind: HashMap<String, Vec<ObjectRef>>,
+}
+
+impl ObjectIndex {
+    fn new(files: &[&Facts]) -> ObjectIndex {
+        let mut ix = ObjectIndex::default();
+        for (f, facts) in files.iter().enumerate() {
+            for (i, o) in facts.objects.iter().enumerate() {
+                let at = (f as u32, i as u32);
+                if o.pod.is_some() {
+                    ix.pods.push(at);
+                } else if !is_builtin(&o.kind) {
+                    ix.custom.push(at);
+                }
+                if o.hpa_target.is_some() {
+                    ix.hpas.push(at);
+                }
+                if o.network_policy.is_some() {
+                    ix.network_policies.push(at);
+                }
+                if o.pdb.is_some() {
+                    ix.pdbs.push(at);
+                }
+                if !o.defines.is_empty() {
+                    ix.definers.push(at);
+                }
+                ix.by_kind.entry(o.kind.clone()).or_default().push(at);
+            }
+        }
+        ix
+    }
+}
+
+/// The objects of a set, as the rules ask for them.
+struct Objects<'a> {
+    files: &'a [&'a Facts],
+    index: &'a ObjectIndex,
+}
+
+impl<'a> Objects<'a> {
+    fn each(&self, refs: &'a [ObjectRef]) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
+        let files = self.files;
+        refs.iter().filter_map(move |&(f, i)| {
+            files
+                .get(f as usize)
+                .and_then(|facts| facts.objects.get(i as usize))
+        })
+    }
+
+    fn pods(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
+        self.each(&self.index.pods)
+    }
+
+    fn hpas(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
+        self.each(&self.index.hpas)
+    }
+
+    fn network_policies(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
+        self.each(&self.index.network_policies)
+    }
+
+    fn pdbs(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
+        self.each(&self.index.pdbs)
+    }
+
+    fn definers(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
+        self.each(&self.index.definers)
+    }
+
+    fn custom(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
+        self.each(&self.index.custom)
+    }
+
+    fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
+        self.each(self.index.by_kind.get(kind).map_or(&[][..], Vec::as_slice))
+    }
 }
 
 /// What the cross-object rules need to know about one file's objects.
@@ -608,11 +731,9 @@ fn same_namespace(a: &ObjectFacts, b: &ObjectFacts) -> bool {
 /// Whether an operator may create an object named `name` (or labelled with it): a custom
 /// resource of the set in the namespace is named `name` or a prefix of it (`kibana` makes
 /// `kibana-kb-http`).
-fn operator_may_make(o: &ObjectFacts, name: &str, all: &[&ObjectFacts]) -> bool {
-    all.iter().any(|c| {
+fn operator_may_make(o: &ObjectFacts, name: &str, all: &Objects<'_>) -> bool {
+    all.custom().any(|c| {
         same_namespace(o, c)
-            && c.pod.is_none()
-            && !is_builtin(&c.kind)
             && c.name.as_deref().is_some_and(|n| {
                 name == n
                     || name
@@ -658,10 +779,14 @@ fn show_labels(labels: &Labels) -> String {
 
 /// Reports the cross-object findings of file `this` of `files`.
 pub fn check(files: &[&Facts], this: usize, out: &mut Findings) {
+    check_with(files, &ObjectIndex::new(files), this, out);
+}
+
+fn check_with(files: &[&Facts], index: &ObjectIndex, this: usize, out: &mut Findings) {
     let Some(own) = files.get(this) else {
         return;
     };
-    let all: Vec<&ObjectFacts> = files.iter().flat_map(|f| f.objects.iter()).collect();
+    let all = Objects { files, index };
     for o in &own.objects {
         service_selects_nothing(o, &all, out);
         service_target_port_missing(o, &all, out);
@@ -679,10 +804,9 @@ pub fn check(files: &[&Facts], this: usize, out: &mut Findings) {
 fn selected_pods<'a>(
     service: &ObjectFacts,
     labels: &Labels,
-    all: &[&'a ObjectFacts],
+    all: &Objects<'a>,
 ) -> Vec<&'a ObjectFacts> {
-    all.iter()
-        .copied()
+    all.pods()
         .filter(|p| {
             p.pod.as_ref().is_some_and(|pod| {
                 same_namespace(service, p)
@@ -695,13 +819,11 @@ fn selected_pods<'a>(
 }
 
 /// K8S028 service-selects-nothing: a Service whose selector matches no pod template of the set.
-fn service_selects_nothing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn service_selects_nothing(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let Some((key, labels)) = o.service.as_ref().and_then(|s| s.selector.as_ref()) else {
         return;
     };
-    if !all.iter().any(|p| p.pod.is_some() && same_namespace(o, p))
-        || !selected_pods(o, labels, all).is_empty()
-    {
+    if !all.pods().any(|p| same_namespace(o, p)) || !selected_pods(o, labels, all).is_empty() {
         return;
     }
     // Pods an operator creates from a custom resource are often labelled with its name.
@@ -719,7 +841,7 @@ fn service_selects_nothing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Find
 }
 
 /// K8S029 service-target-port-missing: a `targetPort` that no selected container declares.
-fn service_target_port_missing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn service_target_port_missing(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let Some(service) = &o.service else {
         return;
     };
@@ -764,16 +886,16 @@ fn service_target_port_missing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut 
 }
 
 /// K8S030 hpa-target-missing: an HPA whose `scaleTargetRef` names no object of the set.
-fn hpa_target_missing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn hpa_target_missing(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let Some((kind, target)) = &o.hpa_target else {
         return;
     };
-    if !all.iter().any(|w| &w.kind == kind && same_namespace(o, w)) {
+    if !all.of_kind(kind).any(|w| same_namespace(o, w)) {
         return;
     }
-    let found = all.iter().any(|w| {
-        &w.kind == kind && w.name.as_deref() == Some(target.name.as_str()) && same_namespace(o, w)
-    });
+    let found = all
+        .of_kind(kind)
+        .any(|w| w.name.as_deref() == Some(target.name.as_str()) && same_namespace(o, w));
     if !found {
         out.report(Code::K8S030, target.span.clone())
             .message(format!(
@@ -787,17 +909,14 @@ fn hpa_target_missing(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings)
 }
 
 /// K8S031 missing-network-policy: a pod template that no NetworkPolicy selects.
-fn missing_network_policy(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn missing_network_policy(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let Some(pod) = o.pod.as_ref().filter(|p| !p.host_network) else {
         return;
     };
-    if !all
-        .iter()
-        .any(|p| p.network_policy.is_some() && same_namespace(o, p))
-    {
+    if !all.network_policies().any(|p| same_namespace(o, p)) {
         return;
     }
-    let selected = all.iter().any(|p| {
+    let selected = all.network_policies().any(|p| {
         p.network_policy
             .as_ref()
             .is_some_and(|s| same_namespace(o, p) && s.matches(&pod.labels) != Some(false))
@@ -814,14 +933,14 @@ fn missing_network_policy(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findi
 }
 
 /// K8S032 missing-pod-disruption-budget: a workload with several replicas and no PDB.
-fn missing_pod_disruption_budget(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn missing_pod_disruption_budget(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let (Some(pod), Some(count)) = (&o.pod, o.replicas.as_ref().and_then(|r| r.count)) else {
         return;
     };
-    if count <= 1 || !all.iter().any(|p| p.pdb.is_some() && same_namespace(o, p)) {
+    if count <= 1 || !all.pdbs().any(|p| same_namespace(o, p)) {
         return;
     }
-    let covered = all.iter().any(|p| {
+    let covered = all.pdbs().any(|p| {
         p.pdb
             .as_ref()
             .is_some_and(|b| same_namespace(o, p) && b.selector.matches(&pod.labels) != Some(false))
@@ -837,17 +956,17 @@ fn missing_pod_disruption_budget(o: &ObjectFacts, all: &[&ObjectFacts], out: &mu
 }
 
 /// K8S033 missing-config-reference: a ConfigMap or Secret used by a pod that the set lacks.
-fn missing_config_reference(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn missing_config_reference(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let Some(pod) = &o.pod else {
         return;
     };
     for r in &pod.config_refs {
         let defines =
             |c: &ObjectFacts| same_namespace(o, c) && c.defines.iter().any(|(k, _)| *k == r.kind);
-        if !all.iter().any(|c| defines(c)) {
+        if !all.definers().any(defines) {
             continue;
         }
-        let found = all.iter().any(|c| {
+        let found = all.definers().any(|c| {
             same_namespace(o, c)
                 && c.defines
                     .iter()
@@ -870,9 +989,9 @@ fn missing_config_reference(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Fin
 }
 
 /// The HPA of the set that scales `o`, if any.
-fn scaled_by<'a>(o: &ObjectFacts, all: &[&'a ObjectFacts]) -> Option<&'a ObjectFacts> {
+fn scaled_by<'a>(o: &ObjectFacts, all: &Objects<'a>) -> Option<&'a ObjectFacts> {
     let name = o.name.as_deref()?;
-    all.iter().copied().find(|h| {
+    all.hpas().find(|h| {
         h.hpa_target
             .as_ref()
             .is_some_and(|(k, t)| *k == o.kind && t.name == name && same_namespace(o, h))
@@ -880,7 +999,7 @@ fn scaled_by<'a>(o: &ObjectFacts, all: &[&'a ObjectFacts]) -> Option<&'a ObjectF
 }
 
 /// K8S040 hpa-replicas-conflict: a workload an HPA scales that also sets `spec.replicas`.
-fn hpa_replicas_conflict(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn hpa_replicas_conflict(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let Some(replicas) = &o.replicas else {
         return;
     };
@@ -901,7 +1020,7 @@ fn hpa_replicas_conflict(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findin
 }
 
 /// How many pods `o` runs, when it can be told.
-fn pod_count(o: &ObjectFacts, all: &[&ObjectFacts]) -> Option<i64> {
+fn pod_count(o: &ObjectFacts, all: &Objects<'_>) -> Option<i64> {
     if o.kind == "Pod" {
         return Some(1);
     }
@@ -915,7 +1034,7 @@ fn pod_count(o: &ObjectFacts, all: &[&ObjectFacts]) -> Option<i64> {
 }
 
 /// K8S041 pdb-blocks-eviction: a PDB that allows no voluntary eviction.
-fn pdb_blocks_eviction(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn pdb_blocks_eviction(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let Some(pdb) = &o.pdb else {
         return;
     };
@@ -949,8 +1068,7 @@ fn pdb_blocks_eviction(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings
         IntOrPercent::Int(_) => return,
     };
     let selected: Vec<&ObjectFacts> = all
-        .iter()
-        .copied()
+        .pods()
         .filter(|w| {
             w.pod.as_ref().is_some_and(|p| {
                 same_namespace(o, w) && pdb.selector.matches(&p.labels) != Some(false)
@@ -980,7 +1098,7 @@ fn pdb_blocks_eviction(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings
 }
 
 /// K8S044 dangling-reference: a Service or ServiceAccount named but not defined in the set.
-fn dangling_reference(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings) {
+fn dangling_reference(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
     let mut refs: Vec<(&str, &Named, &str)> = Vec::new();
     for b in &o.backends {
         refs.push(("Service", b, "an Ingress backend"));
@@ -992,12 +1110,12 @@ fn dangling_reference(o: &ObjectFacts, all: &[&ObjectFacts], out: &mut Findings)
         refs.push(("ServiceAccount", sa, "the pods' ServiceAccount"));
     }
     for (kind, r, role) in refs {
-        if !all.iter().any(|c| c.kind == kind && same_namespace(o, c)) {
+        if !all.of_kind(kind).any(|c| same_namespace(o, c)) {
             continue;
         }
-        let found = all.iter().any(|c| {
-            c.kind == kind && c.name.as_deref() == Some(r.name.as_str()) && same_namespace(o, c)
-        });
+        let found = all
+            .of_kind(kind)
+            .any(|c| c.name.as_deref() == Some(r.name.as_str()) && same_namespace(o, c));
         if !found && !operator_may_make(o, &r.name, all) {
             out.report(Code::K8S044, r.span.clone())
                 .message(format!(
@@ -1089,7 +1207,7 @@ spec:
             .collect();
         let facts: Vec<Facts> = sources
             .iter()
-            .map(|s| super::super::super::facts(s, &LintContext::default()))
+            .map(|s| super::super::super::prelint(s, &LintContext::default()).1)
             .collect();
         let refs: Vec<&Facts> = facts.iter().collect();
         let mut out = Findings::new();

@@ -316,7 +316,7 @@ const CLUSTER_SCOPED: &[&str] = &[
 
 /// K8S035 default-namespace: no `metadata.namespace`, or `default`.
 fn default_namespace(cx: &Ctx<'_>, out: &mut Findings) {
-    if cx.model.objects.is_empty() || kustomization_sets_namespace(cx) {
+    if cx.model.objects.is_empty() || cx.kustomized.sets_namespace {
         return;
     }
     for object in &cx.model.objects {
@@ -345,25 +345,6 @@ fn default_namespace(cx: &Ctx<'_>, out: &mut Findings) {
             .message(message)
             .help("set `metadata.namespace` to the application's own namespace");
     }
-}
-
-/// Whether a `kustomization.yaml` beside the file sets `namespace` (it applies to every file).
-fn kustomization_sets_namespace(cx: &Ctx<'_>) -> bool {
-    let Some(dir) = cx.lint.disk_path.as_deref().and_then(|p| p.parent()) else {
-        return false;
-    };
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-        .iter()
-        .filter_map(|name| std::fs::read_to_string(dir.join(name)).ok())
-        .any(|text| {
-            let stream = super::super::yaml::parse(&text);
-            stream.documents.iter().any(|d| {
-                d.root
-                    .get("namespace")
-                    .and_then(Node::as_str)
-                    .is_some_and(|n| !n.is_empty())
-            })
-        })
 }
 
 /// The ingress-nginx annotations that inject raw nginx configuration.

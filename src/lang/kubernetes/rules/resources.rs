@@ -7,7 +7,6 @@ use super::super::Ctx;
 use crate::diagnostic::Findings;
 use crate::registry::Code;
 use std::cmp::Ordering;
-use std::path::Path;
 
 pub fn check(cx: &Ctx<'_>, out: &mut Findings) {
     invalid_manifest(cx, out);
@@ -202,7 +201,7 @@ fn validated_pod_kind(obj: &Object<'_>) -> bool {
 
 /// K8S002 invalid-manifest: a manifest whose shape the API server rejects.
 fn invalid_manifest(cx: &Ctx<'_>, out: &mut Findings) {
-    let kustomized = cx.lint.disk_path.as_deref().is_some_and(near_kustomization);
+    let kustomized = cx.kustomized.near;
     for obj in &cx.model.objects {
         missing_selector(obj, kustomized, out);
         let Some(pod) = &obj.pod else {
@@ -245,16 +244,6 @@ fn invalid_manifest(cx: &Ctx<'_>, out: &mut Findings) {
             container_shape(obj, c, partial, out);
         }
     }
-}
-
-/// Whether the file's folder or its parent holds a `kustomization.yaml`: the file may be a base
-/// whose selector `commonLabels` fills in, or a patch.
-fn near_kustomization(path: &Path) -> bool {
-    path.ancestors().skip(1).take(2).any(|dir| {
-        ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-            .iter()
-            .any(|name| dir.join(name).is_file())
-    })
 }
 
 /// An apps/v1 workload whose `spec` has no `selector`.
