@@ -38,7 +38,11 @@ fn main() {
         fail_on: Severity::Warning,
     };
     let files = [report];
-    println!("{} bytes, {} findings", text.len(), files[0].diagnostics.len());
+    println!(
+        "{} bytes, {} findings",
+        text.len(),
+        files[0].diagnostics.len()
+    );
     for format in [
         OutputFormat::Full,
         OutputFormat::Concise,

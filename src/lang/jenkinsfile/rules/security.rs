@@ -35,6 +35,9 @@ struct CredVar {
     scope: Span,
     /// Bound by `withCredentials` (not by `environment`).
     with_credentials: bool,
+    /// The variable holds the path of a file or folder with the secret (`file`,
+    /// `keyFileVariable`, `dockerCert`), not the secret.
+    path: bool,
 }
 
 /// The credential variables of the model, plus the default variables of the AWS binding
@@ -48,8 +51,13 @@ fn credential_vars(cx: &Ctx) -> Vec<CredVar> {
             name: c.variable.clone(),
             scope: c.scope.clone(),
             with_credentials: c.source == CredentialSource::WithCredentials,
+            path: false,
         })
         .collect();
+    let paths = path_variables(cx);
+    for c in &mut out {
+        c.path = paths.iter().any(|(n, s)| *n == c.name && *s == c.scope);
+    }
     for_each_call(&cx.file.stmts, &mut |c, _| {
         if c.name != "withCredentials" || c.target.is_some() {
             return;
@@ -91,7 +99,56 @@ fn credential_vars(cx: &Ctx) -> Vec<CredVar> {
                             name: default.to_string(),
                             scope: closure.span.clone(),
                             with_credentials: true,
+                            path: false,
                         });
+                    }
+                }
+            }
+        }
+    });
+    out
+}
+
+/// The variables of `withCredentials` bindings that hold a path, with the closure they are
+/// bound in.
+fn path_variables(cx: &Ctx) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    for_each_call(&cx.file.stmts, &mut |c, _| {
+        if c.name != "withCredentials" || c.target.is_some() {
+            return;
+        }
+        let Some(closure) = c.closures.first() else {
+            return;
+        };
+        for arg in c.positional() {
+            let items: Vec<&Expr> = match &arg.value.kind {
+                ExprKind::List(items) => items.iter().map(|i| &i.value).collect(),
+                _ => vec![&arg.value],
+            };
+            for item in items {
+                let (kind, args): (String, &[Arg]) = match &item.kind {
+                    ExprKind::Call(b) => (b.name.clone(), &b.args),
+                    ExprKind::Map(entries) => (
+                        entries
+                            .iter()
+                            .find(|e| e.name.as_ref().is_some_and(|(n, _)| n == "$class"))
+                            .and_then(|e| e.value.literal_string(&cx.file.lexed))
+                            .unwrap_or_default(),
+                        entries,
+                    ),
+                    _ => continue,
+                };
+                let whole = matches!(
+                    kind.as_str(),
+                    "file" | "zip" | "dockerCert" | "FileBinding" | "ZipFileBinding"
+                );
+                for a in args {
+                    let Some((key, _)) = &a.name else { continue };
+                    let is_path = key == "keyFileVariable"
+                        || key == "keystoreVariable"
+                        || (whole && key == "variable");
+                    if let (true, Some(v)) = (is_path, a.value.literal_string(&cx.file.lexed)) {
+                        out.push((v, closure.span.clone()));
                     }
                 }
             }
@@ -105,6 +162,13 @@ fn is_credential(creds: &[CredVar], name: &str, at: u32) -> bool {
     creds
         .iter()
         .any(|c| c.name == name && c.scope.start <= at && at < c.scope.end)
+}
+
+/// Whether `name` holds a secret itself at byte `at` (a credential that is not a path).
+fn holds_secret(creds: &[CredVar], name: &str, at: u32) -> bool {
+    creds
+        .iter()
+        .any(|c| c.name == name && !c.path && c.scope.start <= at && at < c.scope.end)
 }
 
 /// The variable an interpolation reads: the first name of its expression (the second of
@@ -490,7 +554,7 @@ fn secret_echo(cx: &Ctx, creds: &[CredVar], out: &mut Findings) {
                     }
                     for (span, expr, _) in lit.interpolations() {
                         if let Some(v) = InterpVar::parse(cx.text(expr)) {
-                            if is_credential(creds, v.name(), at) {
+                            if holds_secret(creds, v.name(), at) {
                                 hits.push((span.clone(), v.name().to_string()));
                             }
                         }
@@ -498,7 +562,7 @@ fn secret_echo(cx: &Ctx, creds: &[CredVar], out: &mut Findings) {
                 }
                 ExprKind::Ident(_) | ExprKind::Property { .. } => {
                     if let Some(v) = InterpVar::parse(cx.text(&e.span)) {
-                        if v.simple && is_credential(creds, v.name(), at) {
+                        if v.simple && holds_secret(creds, v.name(), at) {
                             hits.push((e.span.clone(), v.name().to_string()));
                         }
                     }
@@ -507,14 +571,15 @@ fn secret_echo(cx: &Ctx, creds: &[CredVar], out: &mut Findings) {
                 // `readFile(keyFile)` (prints the key file).
                 ExprKind::Call(call) => {
                     let name = match (&call.target, call.name.as_str()) {
-                        (Some(t), _) => root_name(t),
+                        (Some(t), _) => root_name(t).filter(|n| holds_secret(creds, n, at)),
                         (None, "readFile") => call
                             .named("file")
                             .or_else(|| call.positional().next())
-                            .and_then(|a| a.value.ident()),
+                            .and_then(|a| a.value.ident())
+                            .filter(|n| is_credential(creds, n, at)),
                         _ => None,
                     };
-                    if let Some(n) = name.filter(|n| is_credential(creds, n, at)) {
+                    if let Some(n) = name {
                         hits.push((e.span.clone(), n.to_string()));
                     }
                 }
@@ -829,6 +894,9 @@ mod tests {
                 (13, 37),
             ],
         );
+        // A path to the secret is not the secret; the file's content is.
+        let text = "node('x') {\n  withCredentials([file(credentialsId: 'f', variable: 'F'), sshUserPrivateKey(credentialsId: 'k', keyFileVariable: 'K', passphraseVariable: 'PP')]) {\n    echo \"key in $K, file $F\"\n    print readFile(K) + PP\n  }\n}\n";
+        assert_findings(JNK103, text, &[(4, 11), (4, 25)]);
         let text = "pipeline {\n  agent { label 'x' }\n  environment { P = credentials('p') }\n  stages { stage('a') { steps { echo \"p=$P_PSW\"\n sh 'set -x; make' } } }\n}\n";
         assert_findings(JNK103, text, &[(4, 41)]);
     }
