@@ -4,7 +4,7 @@
 
 use super::super::lex::{StrKind, StrLit, StrPart};
 use super::super::model::{AgentForm, CredentialSource, Kind, ShellStep};
-use super::super::parse::{for_each_call, Arg, Call, Expr, ExprKind};
+use super::super::parse::{for_each_call, Arg, Call, Expr, ExprKind, Stmt, StmtKind};
 use super::super::Ctx;
 use super::call_head;
 use crate::diagnostic::{Edit, Findings, Span};
@@ -15,8 +15,11 @@ use std::sync::LazyLock;
 pub fn check(cx: &Ctx, out: &mut Findings) {
     let creds = credential_vars(cx);
     let params = text_parameters(cx);
+    let assigned = string_assignments(cx);
+    let mut reported = Vec::new();
     for step in &cx.model.shell_steps {
         secret_interpolation(cx, step, &creds, out);
+        secret_interpolation_via_variable(cx, step, &creds, &assigned, &mut reported, out);
         command_injection(cx, step, &params, out);
         secret_echo_in_shell(cx, step, &creds, out);
     }
@@ -332,6 +335,129 @@ fn secret_interpolation(cx: &Ctx, step: &ShellStep, creds: &[CredVar], out: &mut
             }
             first = false;
         }
+    }
+}
+
+/// `name = "…"` assignments of a string literal to a plain variable, with where each is.
+fn string_assignments<'a>(cx: &'a Ctx) -> Vec<(&'a str, u32, &'a StrLit)> {
+    let mut out = Vec::new();
+    let mut todo: Vec<&Stmt> = cx.file.stmts.iter().collect();
+    let mut blocks: Vec<&[Stmt]> = Vec::new();
+    while let Some(s) = todo.pop() {
+        match &s.kind {
+            StmtKind::Assign {
+                target,
+                value: Some(value),
+                op,
+                ..
+            } => {
+                if let (Some(n), Some(lit), "=") =
+                    (target.ident(), value.string(&cx.file.lexed), cx.text(op))
+                {
+                    out.push((n, s.span.start, lit));
+                }
+                closure_blocks(value, &mut blocks);
+            }
+            StmtKind::Expr(e) => closure_blocks(e, &mut blocks),
+            StmtKind::If {
+                then, otherwise, ..
+            } => {
+                todo.push(then);
+                todo.extend(otherwise.iter().map(|o| &**o));
+            }
+            StmtKind::Try {
+                body,
+                catches,
+                finally,
+            } => {
+                blocks.push(&body.stmts);
+                blocks.extend(catches.iter().map(|b| b.stmts.as_slice()));
+                blocks.extend(finally.iter().map(|b| b.stmts.as_slice()));
+            }
+            StmtKind::Loop { body, .. } => todo.push(body),
+            StmtKind::Block(b)
+            | StmtKind::Method { body: b, .. }
+            | StmtKind::Class { body: b, .. } => blocks.push(&b.stmts),
+            _ => {}
+        }
+        for b in blocks.drain(..) {
+            todo.extend(b.iter());
+        }
+    }
+    out.sort_by_key(|a| a.1);
+    out
+}
+
+/// The statements of the closures in an expression (trailing closures and closure
+/// arguments), not those nested in them.
+fn closure_blocks<'a>(e: &'a Expr, out: &mut Vec<&'a [Stmt]>) {
+    let mut todo = vec![e];
+    while let Some(e) = todo.pop() {
+        match &e.kind {
+            ExprKind::Call(c) => {
+                out.extend(c.closures.iter().map(|c| c.body.stmts.as_slice()));
+                todo.extend(c.args.iter().map(|a| &a.value));
+                todo.extend(c.target.iter());
+            }
+            ExprKind::Closure(c) => out.push(&c.body.stmts),
+            ExprKind::List(a) | ExprKind::Map(a) | ExprKind::New { args: a, .. } => {
+                todo.extend(a.iter().map(|a| &a.value))
+            }
+            ExprKind::Property { target, .. } | ExprKind::Unary(target) => todo.push(target),
+            ExprKind::Operation { operands, .. } => todo.extend(operands.iter()),
+            ExprKind::Index { target, index } => {
+                todo.push(target);
+                todo.extend(index.iter().map(|a| &a.value));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// JNK101 through a variable: `def cmd = "curl -u $USER:$PASS …"` then `sh cmd`. The
+/// GString is built where it is assigned, so the credential must be bound there; points at
+/// the interpolation in the assignment.
+fn secret_interpolation_via_variable(
+    cx: &Ctx,
+    step: &ShellStep,
+    creds: &[CredVar],
+    assigned: &[(&str, u32, &StrLit)],
+    reported: &mut Vec<Span>,
+    out: &mut Findings,
+) {
+    let Some(name) = step.script.and_then(Expr::ident) else {
+        return;
+    };
+    let at = step.call.span.start;
+    let Some((_, from, lit)) = assigned
+        .iter()
+        .rev()
+        .find(|(n, pos, _)| *n == name && *pos < at)
+    else {
+        return;
+    };
+    if !lit.kind.interpolates() {
+        return;
+    }
+    for (span, expr, _) in lit.interpolations() {
+        let Some(var) = InterpVar::parse(cx.text(expr)) else {
+            continue;
+        };
+        let cred = var.name();
+        if !is_credential(creds, cred, *from) || reported.contains(span) {
+            continue;
+        }
+        reported.push(span.clone());
+        out.report(Code::JNK101, span.clone())
+            .message(format!(
+                "A secret was passed to \"{}\" using Groovy String interpolation, which is insecure: the credential `{cred}` ends up in the process arguments (through `{name}`)",
+                step.step
+            ))
+            .help(format!(
+                "use a single-quoted string and let the shell read the variable: `{}`",
+                shell_reference(step.step, cred, false)
+            ))
+            .label(step.call.span.clone(), "run here");
     }
 }
 
@@ -794,6 +920,12 @@ mod tests {
             text,
             &[(10, 29), (10, 41), (11, 26), (11, 33), (12, 24)],
         );
+    }
+
+    #[test]
+    fn secret_interpolation_through_a_variable() {
+        let text = "node('x') {\n  withCredentials([string(credentialsId: 't', variable: 'T')]) {\n    def cmd = \"curl -H 'X: ${T}' x\"\n    sh cmd\n    def ok = 'curl -H \"X: $T\" x'\n    sh ok\n    sh script: cmd, returnStatus: true\n  }\n  def later = \"echo $T\"\n  sh later\n}\n";
+        assert_findings(JNK101, text, &[(3, 28)]);
     }
 
     #[test]
