@@ -592,7 +592,8 @@ pub fn is_dummy(value: &str) -> bool {
 /// `myToken`, `myClientSecret`, `test-password`, `your_api_key`, `dummyAccessToken`.
 fn is_dummy_phrase(value: &str) -> bool {
     const PLACEHOLDER: &[&str] = &[
-        "my", "your", "test", "dummy", "fake", "sample", "example", "some", "foo", "bar",
+        "my", "your", "test", "dummy", "fake", "sample", "example", "some", "foo", "bar", "wrong",
+        "invalid", "bad", "other", "another",
     ];
     const SECRET: &[&str] = &[
         "token",
