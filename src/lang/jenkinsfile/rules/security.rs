@@ -43,52 +43,93 @@ struct CredVar {
     path: bool,
 }
 
-/// The credential variables of the model, plus the default variables of the AWS binding
-/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) when it names none.
+/// The credential variables: `X`, `X_USR`, `X_PSW` of `environment { X = credentials(…) }`
+/// (from the model), and the variables of every `withCredentials` binding in its closure, or,
+/// for the stage option `options { withCredentials([...]) }`, in its stage.
 fn credential_vars(cx: &Ctx) -> Vec<CredVar> {
     let mut out: Vec<CredVar> = cx
         .model
         .credentials
         .iter()
+        .filter(|c| c.source == CredentialSource::Environment)
         .map(|c| CredVar {
             name: c.variable.clone(),
             scope: c.scope.clone(),
-            with_credentials: c.source == CredentialSource::WithCredentials,
+            with_credentials: false,
             path: false,
         })
         .collect();
-    let paths = path_variables(cx);
-    for c in &mut out {
-        c.path = paths.iter().any(|(n, s)| *n == c.name && *s == c.scope);
-    }
-    for_each_call(&cx.file.stmts, &mut |c, _| {
+    for_each_call(&cx.file.stmts, &mut |c, stack| {
         if c.name != "withCredentials" || c.target.is_some() {
             return;
         }
-        let Some(closure) = c.closures.first() else {
-            return;
+        let scope = match c.closures.first() {
+            Some(closure) => closure.span.clone(),
+            None => match stack {
+                [.., holder, options] if options.name == "options" => holder.span.clone(),
+                _ => return,
+            },
         };
-        for arg in c.positional() {
-            let items: Vec<&Expr> = match &arg.value.kind {
-                ExprKind::List(items) => items.iter().map(|i| &i.value).collect(),
-                _ => vec![&arg.value],
+        for (name, path) in binding_variables(cx, c) {
+            out.push(CredVar {
+                name,
+                scope: scope.clone(),
+                with_credentials: true,
+                path,
+            });
+        }
+    });
+    out
+}
+
+/// The variables a `withCredentials` call binds, and whether each holds a path to the secret
+/// rather than the secret (`file`, `zip`, `dockerCert`, `keyFileVariable`,
+/// `keystoreVariable`). The AWS binding's variables default to `AWS_ACCESS_KEY_ID` and
+/// `AWS_SECRET_ACCESS_KEY`; `gitUsernamePassword` binds `GIT_USERNAME` and `GIT_PASSWORD`.
+fn binding_variables(cx: &Ctx, c: &Call) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for arg in c.positional() {
+        let items: Vec<&Expr> = match &arg.value.kind {
+            ExprKind::List(items) => items.iter().map(|i| &i.value).collect(),
+            _ => vec![&arg.value],
+        };
+        for item in items {
+            let (kind, args): (String, &[Arg]) = match &item.kind {
+                ExprKind::Call(b) => (b.name.clone(), &b.args),
+                ExprKind::Map(entries) => (
+                    entries
+                        .iter()
+                        .find(|e| e.name.as_ref().is_some_and(|(n, _)| n == "$class"))
+                        .and_then(|e| e.value.literal_string(&cx.file.lexed))
+                        .unwrap_or_default(),
+                    entries,
+                ),
+                _ => continue,
             };
-            for item in items {
-                let (is_aws, args): (bool, &[Arg]) = match &item.kind {
-                    ExprKind::Call(b) => (b.name == "aws", &b.args),
-                    ExprKind::Map(entries) => (
-                        entries.iter().any(|e| {
-                            e.name.as_ref().is_some_and(|(n, _)| n == "$class")
-                                && e.value.literal_string(&cx.file.lexed).as_deref()
-                                    == Some("AmazonWebServicesCredentialsBinding")
-                        }),
-                        entries,
-                    ),
-                    _ => continue,
-                };
-                if !is_aws {
+            if kind == "gitUsernamePassword" {
+                out.push(("GIT_USERNAME".to_string(), false));
+                out.push(("GIT_PASSWORD".to_string(), false));
+                continue;
+            }
+            let whole_path = matches!(
+                kind.as_str(),
+                "file" | "zip" | "dockerCert" | "FileBinding" | "ZipFileBinding"
+            );
+            for a in args {
+                let Some((key, _)) = &a.name else { continue };
+                if key != "variable" && !key.ends_with("Variable") {
                     continue;
                 }
+                if let Some(v) = a.value.literal_string(&cx.file.lexed) {
+                    if !v.is_empty() {
+                        let path = key == "keyFileVariable"
+                            || key == "keystoreVariable"
+                            || (whole_path && key == "variable");
+                        out.push((v, path));
+                    }
+                }
+            }
+            if kind == "aws" || kind == "AmazonWebServicesCredentialsBinding" {
                 let named = |n: &str| {
                     args.iter()
                         .any(|a| a.name.as_ref().is_some_and(|(k, _)| k == n))
@@ -98,65 +139,12 @@ fn credential_vars(cx: &Ctx) -> Vec<CredVar> {
                     ("secretKeyVariable", "AWS_SECRET_ACCESS_KEY"),
                 ] {
                     if !named(key) {
-                        out.push(CredVar {
-                            name: default.to_string(),
-                            scope: closure.span.clone(),
-                            with_credentials: true,
-                            path: false,
-                        });
+                        out.push((default.to_string(), false));
                     }
                 }
             }
         }
-    });
-    out
-}
-
-/// The variables of `withCredentials` bindings that hold a path, with the closure they are
-/// bound in.
-fn path_variables(cx: &Ctx) -> Vec<(String, Span)> {
-    let mut out = Vec::new();
-    for_each_call(&cx.file.stmts, &mut |c, _| {
-        if c.name != "withCredentials" || c.target.is_some() {
-            return;
-        }
-        let Some(closure) = c.closures.first() else {
-            return;
-        };
-        for arg in c.positional() {
-            let items: Vec<&Expr> = match &arg.value.kind {
-                ExprKind::List(items) => items.iter().map(|i| &i.value).collect(),
-                _ => vec![&arg.value],
-            };
-            for item in items {
-                let (kind, args): (String, &[Arg]) = match &item.kind {
-                    ExprKind::Call(b) => (b.name.clone(), &b.args),
-                    ExprKind::Map(entries) => (
-                        entries
-                            .iter()
-                            .find(|e| e.name.as_ref().is_some_and(|(n, _)| n == "$class"))
-                            .and_then(|e| e.value.literal_string(&cx.file.lexed))
-                            .unwrap_or_default(),
-                        entries,
-                    ),
-                    _ => continue,
-                };
-                let whole = matches!(
-                    kind.as_str(),
-                    "file" | "zip" | "dockerCert" | "FileBinding" | "ZipFileBinding"
-                );
-                for a in args {
-                    let Some((key, _)) = &a.name else { continue };
-                    let is_path = key == "keyFileVariable"
-                        || key == "keystoreVariable"
-                        || (whole && key == "variable");
-                    if let (true, Some(v)) = (is_path, a.value.literal_string(&cx.file.lexed)) {
-                        out.push((v, closure.span.clone()));
-                    }
-                }
-            }
-        }
-    });
+    }
     out
 }
 
@@ -910,6 +898,12 @@ mod tests {
         assert_findings(JNK101, text, &[(3, 25)]);
         let text = "node('x') {\n  withCredentials([gitUsernamePassword(credentialsId: 'c')]) {\n    sh \"git push https://$GIT_USERNAME:$GIT_PASSWORD@x\"\n  }\n}\n";
         assert_findings(JNK101, text, &[(3, 26), (3, 40)]);
+    }
+
+    #[test]
+    fn secret_interpolation_stage_option_credentials() {
+        let text = "pipeline {\n  agent { label 'x' }\n  stages {\n    stage('a') {\n      options {\n        withCredentials([usernamePassword(credentialsId: 'c', usernameVariable: 'U', passwordVariable: 'P')])\n      }\n      steps { sh \"login $U $P\" }\n    }\n    stage('b') { steps { sh \"login $P\" } }\n  }\n}\n";
+        assert_findings(JNK101, text, &[(8, 25), (8, 28)]);
     }
 
     #[test]
