@@ -2,9 +2,11 @@
 //! `podTemplate(yaml: '''…''')`), reported as an embedded Kubernetes text so the Kubernetes
 //! rules lint it and their findings land in the Jenkinsfile. Only literal strings are
 //! embedded: an interpolated `"""…"""` has a value known at run time only. `yamlFile 'x'`
-//! names a file of the repository, linted on its own. The `apiVersion: v1`/`kind: Pod` a
-//! template may leave out (the plugin reads every template as a Pod) are put in front of the
-//! text; findings on them point at the start of the string.
+//! names a file of the repository, linted on its own. What the plugin fills in is added to
+//! the text, so the Kubernetes rules see the pod the plugin runs: the `apiVersion: v1`/`kind:
+//! Pod` a template may leave out (findings on them point at the start of the string), the
+//! `jnlp` container's image, and `restartPolicy: Never` (an agent pod runs once, so the
+//! probe rules K8S007/K8S008 do not apply).
 
 use super::parse::{for_each_call, Expr, File};
 use crate::diagnostic::Span;
@@ -36,10 +38,14 @@ pub fn embedded(file: &File, text: &str) -> Vec<(Embedded, Span)> {
             return;
         }
         let (mut decoded, mut pieces) = (decoded, pieces);
-        // The plugin fills in the `jnlp` container's image and reads the text as a Pod:
-        // the Kubernetes engine needs to be told.
+        // The plugin fills in the `jnlp` container's image and `restartPolicy: Never` (an
+        // agent pod runs once), and reads the text as a Pod: the Kubernetes engine needs to
+        // be told.
         for at in jnlp_without_image(&decoded).into_iter().rev() {
             insert(&mut decoded, &mut pieces, at.0, &at.1);
+        }
+        if let Some((at, line)) = restart_policy(&decoded) {
+            insert(&mut decoded, &mut pieces, at, &line);
         }
         let header = pod_header(&decoded);
         insert(&mut decoded, &mut pieces, 0, &header);
@@ -129,6 +135,51 @@ fn jnlp_without_image(yaml: &str) -> Vec<(usize, String)> {
         }
     }
     out
+}
+
+/// Where to add `restartPolicy: Never` to the top-level `spec` when it has none (the plugin's
+/// default for agent pods), and the line: after `spec:`, indented as its first key.
+fn restart_policy(yaml: &str) -> Option<(usize, String)> {
+    let mut root = None;
+    let mut lines = yaml.split_inclusive('\n').scan(0usize, |pos, l| {
+        let at = *pos;
+        *pos += l.len();
+        Some((at, l))
+    });
+    let mut spec_end = None;
+    for (at, line) in lines.by_ref() {
+        let body = line.trim_start_matches(' ');
+        if body.trim().is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let depth = line.len() - body.len();
+        let top = *root.get_or_insert(depth);
+        if depth == top && body.trim_end() == "spec:" && line.ends_with('\n') {
+            spec_end = Some(at + line.len());
+            break;
+        }
+    }
+    let (spec_end, top) = (spec_end?, root?);
+    let mut key_indent = None;
+    for (_, line) in lines {
+        let body = line.trim_start_matches(' ');
+        if body.trim().is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let depth = line.len() - body.len();
+        if depth <= top {
+            break;
+        }
+        let indent = *key_indent.get_or_insert(depth);
+        if depth == indent && body.starts_with("restartPolicy:") {
+            return None;
+        }
+    }
+    let indent = key_indent?;
+    Some((
+        spec_end,
+        format!("{}restartPolicy: Never\n", " ".repeat(indent)),
+    ))
 }
 
 /// The `apiVersion: v1` and `kind: Pod` lines a pod template may leave out (the plugin
@@ -304,6 +355,30 @@ spec:
             e.text
         );
         assert_eq!(jnlp_without_image("- name: jnlp\n  image: x:1\n"), vec![]);
+    }
+
+    #[test]
+    fn agent_pods_do_not_restart() {
+        assert_eq!(
+            restart_policy("spec:\n  containers: []\n"),
+            Some((6, "  restartPolicy: Never\n".to_string()))
+        );
+        assert_eq!(restart_policy("spec:\n  restartPolicy: Always\n"), None);
+        assert_eq!(restart_policy("metadata:\n  name: x\n"), None);
+        // No readiness or liveness probe findings on an agent pod (K8S007, K8S008).
+        let source = SourceFile::new("Jenkinsfile", POD);
+        let out = lint(
+            crate::lang::FileType::Jenkinsfile,
+            &source,
+            &LintContext::default(),
+        );
+        assert!(
+            !out.diagnostics
+                .iter()
+                .any(|d| matches!(d.code, Code::K8S007 | Code::K8S008)),
+            "{:#?}",
+            out.diagnostics
+        );
     }
 
     #[test]
