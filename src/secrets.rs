@@ -563,7 +563,7 @@ pub fn is_dummy(value: &str) -> bool {
         "s3cret",
         "demo",
     ];
-    if DUMMIES.contains(&v.as_str()) {
+    if DUMMIES.contains(&v.as_str()) || is_dummy_phrase(value) {
         return true;
     }
     let markers = [
@@ -576,8 +576,57 @@ pub fn is_dummy(value: &str) -> bool {
         "your-",
         "xxxx",
         "insert",
+        // `toBeSetLater`, `to_be_defined`, `TO-BE-FILLED` (not `October…`).
+        "tobeset",
+        "tobedefined",
+        "tobefilled",
+        "tobereplaced",
+        "to_be_",
+        "to-be-",
+        "setlater",
     ];
     markers.iter().any(|m| v.contains(m)) || v.chars().all(|c| c.is_ascii_digit()) && v.len() < 4
+}
+
+/// A value made only of placeholder words and the names of secrets, at least one of each:
+/// `myToken`, `myClientSecret`, `test-password`, `your_api_key`, `dummyAccessToken`.
+fn is_dummy_phrase(value: &str) -> bool {
+    const PLACEHOLDER: &[&str] = &[
+        "my", "your", "test", "dummy", "fake", "sample", "example", "some", "foo", "bar", "wrong",
+        "invalid", "bad", "other", "another",
+    ];
+    const SECRET: &[&str] = &[
+        "token",
+        "password",
+        "passwd",
+        "pass",
+        "pwd",
+        "secret",
+        "key",
+        "api",
+        "access",
+        "client",
+        "auth",
+        "bearer",
+        "credential",
+        "credentials",
+        "user",
+        "username",
+    ];
+    let trimmed = value.trim();
+    if trimmed.len() > 40
+        || !trimmed
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
+    {
+        return false;
+    }
+    let words = key_words(trimmed);
+    words.iter().any(|w| PLACEHOLDER.contains(&w.as_str()))
+        && words.iter().any(|w| SECRET.contains(&w.as_str()))
+        && words
+            .iter()
+            .all(|w| PLACEHOLDER.contains(&w.as_str()) || SECRET.contains(&w.as_str()))
 }
 
 /// A file name such as `resetOSPassword.sh` or `grid_home.zip`: one word ending in a

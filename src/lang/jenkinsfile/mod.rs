@@ -8,7 +8,9 @@
 pub mod lex;
 pub mod model;
 pub mod parse;
+mod pod;
 pub mod rules;
+mod secrets;
 
 use super::{Comment, LintContext, LintOutput};
 use crate::diagnostic::{Findings, Span};
@@ -55,14 +57,26 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
     };
     rules::run(&cx, &mut out);
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
-    let found = crate::secrets::dedup(detector.scan_text(&source.text));
+    let pods = pod::embedded(&file, &source.text);
+    // The Kubernetes engine scans the pod YAML's text itself.
+    let inside_pod = |s: &crate::secrets::Secret| {
+        pods.iter()
+            .any(|(_, c)| c.start <= s.span.start && s.span.end <= c.end)
+    };
+    let mut found: Vec<crate::secrets::Secret> = detector
+        .scan_text(&source.text)
+        .into_iter()
+        .filter(|s| !inside_pod(s))
+        .collect();
+    found.extend(secrets::structural(&file, &model, &source.text, &detector));
+    let found = crate::secrets::dedup(found);
     let mut diagnostics = out.into_vec();
     diagnostics.extend(found.iter().map(|s| s.to_diagnostic()));
     LintOutput {
         diagnostics,
         comments: suppression_comments(&file, source),
         secrets: found.into_iter().map(|s| s.span).collect(),
-        embedded: Vec::new(),
+        embedded: pods.into_iter().map(|(e, _)| e).collect(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod directives;
 mod reliability;
+mod security;
 mod structure;
 mod syntax;
 
@@ -16,6 +17,7 @@ pub fn run(cx: &Ctx, out: &mut Findings) {
     syntax::check(cx, out);
     structure::check(cx, out);
     directives::check(cx, out);
+    security::check(cx, out);
     reliability::check(cx, out);
 }
 
