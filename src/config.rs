@@ -338,8 +338,9 @@ pub fn resolve_selector(selector: &str) -> Option<Vec<(Code, u32)>> {
     if s.eq_ignore_ascii_case("ALL") {
         return Some(RULES.iter().map(|r| (r.code, 0)).collect());
     }
-    if let Some(code) = Code::lookup(s) {
-        return Some(vec![(code, EXACT)]);
+    let exact = Code::lookup_all(s);
+    if !exact.is_empty() {
+        return Some(exact.into_iter().map(|code| (code, EXACT)).collect());
     }
     let codes: Vec<(Code, u32)> = RULES
         .iter()
@@ -861,6 +862,20 @@ mod tests {
 
     fn parse(text: &str) -> Result<Settings, ConfigError> {
         Settings::parse(Path::new("lint.toml"), text, &Overrides::default())
+    }
+
+    #[test]
+    fn a_shared_rule_name_selects_every_rule_of_that_name() {
+        let codes: Vec<Code> = resolve_selector("syntax-error")
+            .unwrap()
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(codes, [Code::DKR001, Code::NGX001, Code::JNK001]);
+        assert_eq!(
+            resolve_selector("NGX001"),
+            Some(vec![(Code::NGX001, EXACT)])
+        );
     }
 
     #[test]

@@ -286,6 +286,19 @@ impl Code {
             .map(|r| r.code)
     }
 
+    /// Every rule a code or name stands for: one for a code, several for a name that rules of
+    /// different file types share (`syntax-error`).
+    pub fn lookup_all(code_or_name: &str) -> Vec<Code> {
+        RULES
+            .iter()
+            .filter(|r| {
+                r.code.as_str().eq_ignore_ascii_case(code_or_name)
+                    || r.name.eq_ignore_ascii_case(code_or_name)
+            })
+            .map(|r| r.code)
+            .collect()
+    }
+
     /// The hadolint codes (`DL3006`) this rule stands for, from its anchor.
     pub fn hadolint_codes(self) -> impl Iterator<Item = &'static str> {
         self.meta()

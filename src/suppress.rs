@@ -32,13 +32,28 @@ impl Scope {
     }
 }
 
-/// One code written in an `opslint: ignore[…]` list.
+/// One code or name written in an `opslint: ignore[…]` list: a name several file types share
+/// (`syntax-error`) stands for each of their codes.
 #[derive(Debug, Clone)]
 struct ListedCode {
-    code: Code,
+    codes: Vec<Code>,
     /// Where it is written in the file.
     span: Span,
     used: bool,
+}
+
+impl ListedCode {
+    fn enabled(&self, is_enabled: &dyn Fn(Code) -> bool) -> bool {
+        self.codes.iter().any(|&c| is_enabled(c))
+    }
+
+    /// The code, or the name as written when it stands for several.
+    fn name<'s>(&self, source: &'s SourceFile) -> &'s str {
+        match self.codes.as_slice() {
+            [one] => one.as_str(),
+            _ => source.slice(&self.span),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -93,7 +108,11 @@ pub fn apply(
         let mut suppressed = false;
         for ignore in &mut parsed.lines {
             if covered(&ignore.comment.covers) {
-                for listed in ignore.codes.iter_mut().filter(|l| l.code == d.code) {
+                for listed in ignore
+                    .codes
+                    .iter_mut()
+                    .filter(|l| l.codes.contains(&d.code))
+                {
                     listed.used = true;
                     suppressed = true;
                 }
@@ -131,12 +150,12 @@ fn unused(
     let unused: Vec<&ListedCode> = ignore
         .codes
         .iter()
-        .filter(|l| !l.used && is_enabled(l.code))
+        .filter(|l| !l.used && l.enabled(is_enabled))
         .collect();
     if unused.is_empty() {
         return None;
     }
-    let names: Vec<&str> = unused.iter().map(|l| l.code.as_str()).collect();
+    let names: Vec<&str> = unused.iter().map(|l| l.name(source)).collect();
     let mut d = Diagnostic::new(Code::OPS002, ignore.comment.span.clone());
     if unused.len() == ignore.codes.len() {
         d.message(format!(
@@ -152,7 +171,7 @@ fn unused(
         let keep: Vec<&str> = ignore
             .codes
             .iter()
-            .filter(|l| l.used || !is_enabled(l.code))
+            .filter(|l| l.used || !l.enabled(is_enabled))
             .map(|l| source.slice(&l.span))
             .collect();
         let first = unused
@@ -308,13 +327,13 @@ fn parse_code_list(
             ));
             return None;
         }
-        match Code::lookup(name) {
-            Some(code) => codes.push(ListedCode {
-                code,
+        match Code::lookup_all(name) {
+            found if !found.is_empty() => codes.push(ListedCode {
+                codes: found,
                 span,
                 used: false,
             }),
-            None => out.invalid.push(invalid(
+            _ => out.invalid.push(invalid(
                 span,
                 format!("unknown rule code or name `{name}` in suppression"),
             )),
@@ -361,8 +380,9 @@ fn parse_opslint(comment: &Comment, rest: &str, offset: u32, out: &mut Parsed) {
                 return;
             };
             if word == "ignore-file" {
-                out.file
-                    .push(Scope::Codes(codes.into_iter().map(|l| l.code).collect()));
+                out.file.push(Scope::Codes(
+                    codes.into_iter().flat_map(|l| l.codes).collect(),
+                ));
             } else {
                 out.lines.push(LineIgnore {
                     comment: comment.clone(),
@@ -457,6 +477,11 @@ mod tests {
         // by name too
         let text = "# opslint: ignore[latest-tag]\nFROM a:latest\n";
         assert_eq!(run(text, &[0], &[(Code::DKR003, 1)]), []);
+        // a name several file types share stands for each of their codes, and is used once
+        // one of them is suppressed (no OPS002 for the others)
+        let text = "# opslint: ignore[syntax-error]\npipeline {\n";
+        assert_eq!(run(text, &[0], &[(Code::JNK001, 1)]), []);
+        assert_eq!(run(text, &[0], &[]), [(Code::OPS002, 1)]);
     }
 
     #[test]

@@ -98,11 +98,9 @@ pub fn include_exists(pattern: &str, roots: &[PathBuf]) -> bool {
         return true;
     }
     if pattern.starts_with('/') {
-        if path_matches(Path::new(pattern)) {
-            return true;
-        }
-        // A server's folder that is not on this machine: it cannot be judged here.
-        return true;
+        // Judged only inside the configuration's folder: a server's folder elsewhere cannot
+        // be judged from the repository.
+        return !in_config_folder(Path::new(pattern), roots) || path_matches(Path::new(pattern));
     }
     roots.iter().any(|r| path_matches(&r.join(pattern)))
 }
@@ -131,13 +129,7 @@ fn glob_folder_here(pattern: &str, roots: &[PathBuf]) -> bool {
     let folder_of = |p: &Path| p.parent().is_some_and(Path::is_dir);
     if pattern.starts_with('/') {
         let absolute = Path::new(pattern);
-        // The first root is the prefix or the root config's folder (the others are the
-        // including file's folders up to `/`).
-        let lives_there = roots.first().is_some_and(|r| {
-            let r = r.canonicalize().unwrap_or_else(|_| r.clone());
-            r.parent().is_some() && absolute.starts_with(&r)
-        });
-        if lives_there && folder_of(absolute) {
+        if in_config_folder(absolute, roots) && folder_of(absolute) {
             return true;
         }
         return SYSTEM_PREFIXES.iter().any(|prefix| {
@@ -149,11 +141,25 @@ fn glob_folder_here(pattern: &str, roots: &[PathBuf]) -> bool {
     roots.iter().any(|r| folder_of(&r.join(pattern)))
 }
 
-/// The files an include pattern names, sorted (nginx sorts glob results).
+/// Whether an absolute path lies in the configuration's own folder (the first root: the prefix
+/// or the root config's folder), so it is the linted tree and not the linting machine's own
+/// `/etc/nginx`, which must never change what a repository's files are found to say.
+fn in_config_folder(absolute: &Path, roots: &[PathBuf]) -> bool {
+    roots.first().is_some_and(|r| {
+        let r = r.canonicalize().unwrap_or_else(|_| r.clone());
+        r.parent().is_some() && absolute.starts_with(&r)
+    })
+}
+
+/// The files an include pattern names, sorted (nginx sorts glob results). An absolute path
+/// is read as written only inside the configuration's folder; a server folder
+/// (`/etc/nginx/conf.d/*.conf`) is looked for under the roots (`<prefix>/conf.d/*.conf`).
 pub fn include_targets(pattern: &str, roots: &[PathBuf]) -> Vec<PathBuf> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if pattern.starts_with('/') {
-        candidates.push(PathBuf::from(pattern));
+        if in_config_folder(Path::new(pattern), roots) {
+            candidates.push(PathBuf::from(pattern));
+        }
         for prefix in SYSTEM_PREFIXES {
             if let Some(rest) = pattern.strip_prefix(prefix) {
                 candidates.extend(roots.iter().map(|r| r.join(rest)));
@@ -719,5 +725,28 @@ mod tests {
         assert!(include_exists("/etc/nginx/conf.d/zzz.conf", &roots));
         assert_eq!(include_targets("conf.d/*.conf", &roots).len(), 1);
         assert_eq!(include_targets("/etc/nginx/conf.d/a.conf", &roots).len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod absolute_include_tests {
+    use super::*;
+
+    /// An absolute include outside the configuration's folder is the linting machine's file,
+    /// not the repository's: never read, never judged missing.
+    #[test]
+    fn absolute_includes_are_read_only_inside_the_config_folder() {
+        let repo = tempfile::tempdir().unwrap();
+        let host = tempfile::tempdir().unwrap();
+        std::fs::write(repo.path().join("in.conf"), "gzip on;\n").unwrap();
+        std::fs::write(host.path().join("out.conf"), "gzip on;\n").unwrap();
+        let roots = vec![repo.path().canonicalize().unwrap()];
+        let inside = format!("{}/in.conf", roots[0].display());
+        let outside = format!("{}/out.conf", host.path().canonicalize().unwrap().display());
+        assert_eq!(include_targets(&inside, &roots).len(), 1);
+        assert!(include_targets(&outside, &roots).is_empty());
+        assert!(include_exists(&outside, &roots));
+        let missing = format!("{}/missing.conf", roots[0].display());
+        assert!(!include_exists(&missing, &roots));
     }
 }
