@@ -14,6 +14,7 @@
 
 use super::directives::ctx;
 use super::parse::{self, child_context, BlockKind, Config, Directive};
+use crate::lang::RunCache;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -222,7 +223,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// One file of a set.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SetFile {
     pub path: PathBuf,
     pub config: Config,
@@ -234,6 +235,35 @@ pub struct SetFile {
     /// The other contexts it is included in, besides `context` (a snippet included both in
     /// `http` and in a `location`).
     pub other_contexts: Vec<u32>,
+}
+
+/// A root config's set as loaded once per run, with the canonical path of each of its files
+/// (to find the linted file in it).
+struct LoadedRoot {
+    set: Option<ConfigSet>,
+    canonical: Vec<PathBuf>,
+}
+
+impl LoadedRoot {
+    fn load(root: &Path, prefix: Option<&Path>) -> LoadedRoot {
+        let set = read_config(root)
+            .map(|text| parse::parse(&text))
+            .filter(super::is_full_config)
+            .map(|root_config| {
+                let root_dir = prefix
+                    .map(Path::to_path_buf)
+                    .or_else(|| root.parent().map(Path::to_path_buf))
+                    .unwrap_or_default();
+                ConfigSet::load(root.to_path_buf(), root_config, ctx::MAIN, &root_dir, None)
+            });
+        let canonical = set.as_ref().map_or(Vec::new(), |s| {
+            s.files
+                .iter()
+                .map(|f| f.path.canonicalize().unwrap_or_else(|_| f.path.clone()))
+                .collect()
+        });
+        LoadedRoot { set, canonical }
+    }
 }
 
 /// The zones a configuration set defines.
@@ -250,7 +280,7 @@ pub struct Zones {
 }
 
 /// A root config and the files its includes reach.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ConfigSet {
     /// `files[0]` is the root.
     pub files: Vec<SetFile>,
@@ -277,25 +307,38 @@ pub struct Found<'a> {
 
 impl ConfigSet {
     /// The set of the file at `path` (parsed as `config`): rooted at the `nginx.conf` that
-    /// includes it, else at the file itself.
-    pub fn for_file(path: &Path, config: &Config, base: u32, prefix: Option<&Path>) -> ConfigSet {
+    /// includes it, else at the file itself. A root's set is loaded once per run (`cache`) and
+    /// shared by every file it includes.
+    pub fn for_file(
+        path: &Path,
+        config: &Config,
+        base: u32,
+        prefix: Option<&Path>,
+        cache: &RunCache,
+    ) -> ConfigSet {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         for root in root_candidates(path, prefix) {
             if same_file(&root, path) {
                 continue;
             }
-            let Some(text) = read_config(&root) else {
+            let key = PathBuf::from(format!(
+                "{}\u{0}{}",
+                root.display(),
+                prefix.map(|p| p.display().to_string()).unwrap_or_default()
+            ));
+            let loaded = cache.get_or_insert(&key, || LoadedRoot::load(&root, prefix));
+            let Some(set) = &loaded.set else {
                 continue;
             };
-            let root_config = parse::parse(&text);
-            if !super::is_full_config(&root_config) {
-                continue;
-            }
-            let root_dir = prefix
-                .map(Path::to_path_buf)
-                .or_else(|| root.parent().map(Path::to_path_buf))
-                .unwrap_or_default();
-            let set = ConfigSet::load(root.clone(), root_config, ctx::MAIN, &root_dir, Some(path));
-            if set.included {
+            if let Some(i) = loaded
+                .canonical
+                .iter()
+                .skip(1)
+                .position(|c| *c == canonical)
+            {
+                let mut set = set.clone();
+                set.linted = i + 1;
+                set.included = true;
                 return set;
             }
         }
@@ -672,7 +715,13 @@ mod tests {
         let loc_text = "location / { proxy_pass http://$x; }\n";
         let loc = write(d, "snippets/loc.conf", loc_text);
         let config = parse::parse(loc_text);
-        let set = ConfigSet::for_file(&loc, &config, ctx::HTTP_LOCATION, None);
+        let set = ConfigSet::for_file(
+            &loc,
+            &config,
+            ctx::HTTP_LOCATION,
+            None,
+            &RunCache::default(),
+        );
         assert!(set.included);
         assert_eq!(set.context(), ctx::HTTP_SERVER);
         assert_eq!(set.zones().limit_req, ["one"]);
@@ -687,7 +736,7 @@ mod tests {
         // The server file: its include is expanded at its level.
         let site_text = std::fs::read_to_string(&site).unwrap();
         let site_config = parse::parse(&site_text);
-        let set = ConfigSet::for_file(&site, &site_config, ctx::HTTP, None);
+        let set = ConfigSet::for_file(&site, &site_config, ctx::HTTP, None, &RunCache::default());
         assert_eq!(set.context(), ctx::HTTP);
         let server = &site_config.directives[0];
         let found = set.in_scope(&site_config.directives, &[server], "location");
@@ -707,7 +756,13 @@ mod tests {
         );
         let text = "10.0.0.0/8 1;\ndefault 0;\n";
         let geo = write(d, "geo.conf", text);
-        let set = ConfigSet::for_file(&geo, &parse::parse(text), ctx::HTTP, None);
+        let set = ConfigSet::for_file(
+            &geo,
+            &parse::parse(text),
+            ctx::HTTP,
+            None,
+            &RunCache::default(),
+        );
         assert!(set.included);
         assert_eq!(set.context(), 0);
     }

@@ -197,6 +197,7 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
             &config,
             context.base,
             ctx.options.nginx_prefix.as_deref(),
+            &ctx.cache,
         )),
         _ => None,
     };
