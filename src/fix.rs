@@ -122,6 +122,14 @@ pub fn write_atomic(path: &Path, content: &str) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let permissions = std::fs::metadata(path).map(|m| m.permissions()).ok();
+    // Renaming over a read-only file would succeed where writing to it does not: refuse, as
+    // an editor does.
+    if permissions.as_ref().is_some_and(|p| p.readonly()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        ));
+    }
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(

@@ -922,8 +922,9 @@ fn lint_path(
         kubernetes_set,
         prelinted,
     };
+    let original = (ctx.fix_mode == FixMode::Write).then(|| text.clone());
     let (mut report, diff, new_text) = lint_text(&mut linter, text, invalid.is_none(), ctx);
-    if let (FixMode::Write, Some(new_text)) = (ctx.fix_mode, new_text) {
+    if let (FixMode::Write, Some(new_text), Some(original)) = (ctx.fix_mode, new_text, original) {
         let content = if bom {
             format!("\u{FEFF}{new_text}")
         } else {
@@ -931,7 +932,15 @@ fn lint_path(
         };
         if let Err(e) = fix::write_atomic(&c.path, &content) {
             eprintln!("error: cannot write fixes to {}: {e}", c.display);
-            report.fixed.clear();
+            // Nothing was fixed: report what the file on disk still holds.
+            let unfixed = RunContext {
+                cwd: ctx.cwd.clone(),
+                unsafe_fixes: ctx.unsafe_fixes,
+                fix_mode: FixMode::None,
+                verbose: ctx.verbose,
+                cache: Arc::clone(&ctx.cache),
+            };
+            report = lint_text(&mut linter, original, invalid.is_none(), &unfixed).0;
         }
     }
     (report, diff)

@@ -506,11 +506,9 @@ fn bracket_errors(tokens: &[Token], text: &str, runs_to_eof: bool) -> Vec<Syntax
                 if stack.last().is_some_and(|o| closer_of(o.kind) == t.kind) {
                     stack.pop();
                 } else if let Some(at) = stack.iter().rposition(|o| closer_of(o.kind) == t.kind) {
-                    for o in stack.drain(at..).skip(1) {
-                        errors.push(SyntaxError {
-                            span: o.span.clone(),
-                            message: format!("`{}` is never closed", show(o)),
-                        });
+                    let skipped: Vec<&Token> = stack.drain(at..).skip(1).collect();
+                    if let Some(o) = skipped.first() {
+                        errors.push(never_closed(o, show(o), skipped.len() - 1));
                     }
                 } else {
                     errors.push(SyntaxError {
@@ -524,13 +522,23 @@ fn bracket_errors(tokens: &[Token], text: &str, runs_to_eof: bool) -> Vec<Syntax
     }
     // After a string or comment that swallowed the rest of the text, the openers before it
     // are closed in what it swallowed: that error is the one to report.
-    for o in stack.into_iter().filter(|_| !runs_to_eof) {
-        errors.push(SyntaxError {
-            span: o.span.clone(),
-            message: format!("`{}` is never closed", show(o)),
-        });
+    // One error for the outermost opener left open (thousands of them are one mistake).
+    if let Some(o) = stack.first().filter(|_| !runs_to_eof) {
+        errors.push(never_closed(o, show(o), stack.len() - 1));
     }
     errors
+}
+
+fn never_closed(opener: &Token, shown: &str, more: usize) -> SyntaxError {
+    let message = match more {
+        0 => format!("`{shown}` is never closed"),
+        1 => format!("`{shown}` is never closed (nor is 1 bracket opened after it)"),
+        n => format!("`{shown}` is never closed (nor are {n} brackets opened after it)"),
+    };
+    SyntaxError {
+        span: opener.span.clone(),
+        message,
+    }
 }
 
 const MODIFIERS: &[&str] = &[

@@ -883,18 +883,27 @@ pub fn parse(text: &str) -> Config {
                 for d in parts {
                     push(&mut stack, &mut top, d);
                 }
-                // Close what is still open, innermost first.
+                // Close what is still open, innermost first; one error, as nginx gives (a
+                // file that opens thousands of blocks is one mistake).
+                let still_open = stack.len();
                 while let Some(frame) = stack.pop() {
                     let mut d = frame.directive;
                     let open = d.block.as_ref().map_or(0..0, |b| b.open.clone());
-                    lx.errors.push(SyntaxError {
-                        span: text_len..text_len,
-                        message: format!(
-                            "unexpected end of file, expecting \"}}\" to close \"{}\"",
-                            d.name
-                        ),
-                        label: Some((open, "this block is never closed".into())),
-                    });
+                    if stack.len() + 1 == still_open {
+                        let others = match still_open - 1 {
+                            0 => String::new(),
+                            1 => " (and 1 block around it)".to_string(),
+                            n => format!(" (and {n} blocks around it)"),
+                        };
+                        lx.errors.push(SyntaxError {
+                            span: text_len..text_len,
+                            message: format!(
+                                "unexpected end of file, expecting \"}}\" to close \"{}\"{others}",
+                                d.name
+                            ),
+                            label: Some((open.clone(), "this block is never closed".into())),
+                        });
+                    }
                     let last_end = frame.children.last().map_or(open_end(&d), |c| c.span.end);
                     d.span.end = last_end;
                     if let Some(b) = &mut d.block {

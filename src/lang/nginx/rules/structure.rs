@@ -648,7 +648,7 @@ mod tests {
         );
         assert_findings(NGX001, "server {\n  add_header X \"a;\n}\n", &[(2, 16)]);
         assert_findings(NGX001, "server {\n  listen 80;\n}\n}\n", &[(4, 1)]);
-        assert_findings(NGX001, "http {\n  server {\n", &[(3, 1), (3, 1)]);
+        assert_findings(NGX001, "http {\n  server {\n", &[(3, 1)]); // one error for both
         assert_findings(NGX001, "server { listen 80 }\n", &[(1, 10)]);
         assert_findings(NGX001, "worker_processes auto\n\nhttp {\n}\n", &[(1, 1)]);
         assert_findings(
