@@ -663,6 +663,58 @@ fn redirect(bytes: &[u8], mut i: usize, tokens: &mut Vec<Token>) -> usize {
     i
 }
 
+/// Whether every quote, backtick, `$(…)` and `${…}` of a script is closed. Text appended to
+/// a script that is not would land inside the open construct.
+pub fn is_balanced(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut depth = 0usize; // open `$(`, `${` and `(`
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b';') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'\'' {
+                    i += 1;
+                }
+                if i >= bytes.len() {
+                    return false;
+                }
+            }
+            b'"' => {
+                let end = double_quoted_end(bytes, i + 1);
+                if end > bytes.len() || bytes.get(end - 1) != Some(&b'"') {
+                    return false;
+                }
+                i = end - 1;
+            }
+            b'`' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'`' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i >= bytes.len() {
+                    return false;
+                }
+            }
+            b'(' | b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'(' => depth += 1,
+            b')' | b'}' if depth > 0 => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    depth == 0
+}
+
 /// The end of a word starting at `i`: quotes, escapes and substitutions are part of it.
 fn word_end(bytes: &[u8], mut i: usize) -> usize {
     while i < bytes.len() {
@@ -809,6 +861,18 @@ mod tests {
         assert_eq!(c[1].0, vec!["apt-get", "install", "-y", "curl"]);
         assert_eq!((c[1].1, c[1].2), (Op::And, Op::Or));
         assert_eq!(c[3].2, Op::Pipe);
+    }
+
+    #[test]
+    fn balanced_scripts() {
+        assert!(is_balanced(
+            "apt-get install -y curl && echo \"a $(b) ${c}\" 'd' `e`"
+        ));
+        assert!(is_balanced("echo # it's a comment"));
+        assert!(!is_balanced("echo `unterminated && rm x"));
+        assert!(!is_balanced("echo \"open && rm x"));
+        assert!(!is_balanced("echo 'open && rm x"));
+        assert!(!is_balanced("echo $(open && rm x"));
     }
 
     #[test]

@@ -738,6 +738,10 @@ fn append_point(run: &Run) -> Option<u32> {
         return None;
     }
     let last = run.commands.last()?;
+    // Appended to a script with an open quote or substitution, the command would be part of it.
+    if !crate::lang::dockerfile::shell::is_balanced(run.inst.args_text()) {
+        return None;
+    }
     let ends_script = matches!(last.op_after, Op::Newline | Op::Start)
         && last.span.end == run.inst.args_span().end
         && last.redirects.is_empty()
@@ -1478,6 +1482,19 @@ mod tests {
             "FROM debian:12\nRUN <<EOF\napt-get install -y curl\nEOF\n",
             "FROM debian:12\nRUN <<EOF\napt-get install --no-install-recommends -y curl\nEOF\n",
         );
+    }
+
+    #[test]
+    fn apt_lists_fix_never_lands_inside_an_open_quote() {
+        // Found by the fix fuzzer: the appended `rm` ended inside the open backtick, so the
+        // rule fired again after every round.
+        let text = "FROM debian:12\nRUN apt-get install -y curl && echo `date && rm -rf /var/lib/apt/lists/*\n";
+        let (_, diags) = super::super::test_support::lint_with(Default::default(), text);
+        let d = diags
+            .iter()
+            .find(|d| d.code == DKR008)
+            .expect("still reported");
+        assert!(d.fix.is_none());
     }
 
     #[test]
