@@ -56,6 +56,13 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
         lint: ctx,
     };
     rules::run(&cx, &mut out);
+    // In a file that does not parse, an edit may land inside what the lexer misread (an
+    // unterminated string swallows what follows it): no fix is offered there.
+    if cx.has_syntax_errors() {
+        for d in &mut out.items {
+            d.fix = None;
+        }
+    }
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let pods = pod::embedded(&file, &source.text);
     // The Kubernetes engine scans the pod YAML's text itself.
@@ -206,5 +213,25 @@ mod tests {
         let codes: Vec<Code> = out.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, vec![Code::JNK001]);
         assert_eq!(out.diagnostics[0].span, 9..10);
+    }
+
+    #[test]
+    fn no_fix_in_a_file_that_does_not_parse() {
+        let leak = "node {\n  withCredentials([string(credentialsId: 'x', variable: 'TOKEN')]) {\n    sh \"curl -H 'Authorization: $TOKEN' https://x\"\n  }\n}\n";
+        let out = lint(
+            &SourceFile::new("Jenkinsfile", leak),
+            &LintContext::default(),
+        );
+        assert!(out
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::JNK101 && d.fix.is_some()));
+        let broken = format!("{leak}echo 'unterminated\n");
+        let out = lint(
+            &SourceFile::new("Jenkinsfile", broken.as_str()),
+            &LintContext::default(),
+        );
+        assert!(out.diagnostics.iter().any(|d| d.code == Code::JNK001));
+        assert!(out.diagnostics.iter().all(|d| d.fix.is_none()));
     }
 }

@@ -238,6 +238,13 @@ pub fn lint(source: &SourceFile, ctx: &LintContext) -> LintOutput {
             }
         }
     }
+    // In a file that does not parse, an edit may land inside what the parser misread (an
+    // unclosed quote swallows the lines after it): no fix is offered there.
+    if !config.errors.is_empty() {
+        for d in &mut out.items {
+            d.fix = None;
+        }
+    }
     let detector = crate::secrets::Detector::new(ctx.options.secrets_allow.clone());
     let mut found = detector.scan_text(&source.text);
     found.extend(secrets::structural(&config, &detector));
@@ -501,6 +508,24 @@ mod tests {
     fn context_of(text: &str) -> FileContext {
         let source = SourceFile::new("x.conf", text);
         file_context(&parse::parse(text), &source)
+    }
+
+    /// Found by the fix fuzzer: a quote left open swallows the rest of the file, and the
+    /// keepalive fix inserted a `""` inside it.
+    #[test]
+    fn no_fix_in_a_file_that_does_not_parse() {
+        let text = "events {}\nhttp {\n    upstream b {\n        server a:1;\n      \" server c:2 backup;\n        keepalive 8;\n    }\n    server {\n        location / {\n            proxy_pass http://b;\n            proxy_http_version 1.1;\n        }\n    }\n}\n";
+        let source = SourceFile::new("nginx.conf", text);
+        let out = lint(&source, &LintContext::default());
+        assert!(out.diagnostics.iter().any(|d| d.code == Code::NGX001));
+        assert!(out.diagnostics.iter().all(|d| d.fix.is_none()));
+        // The same file with the quote closed gets its fixes.
+        let fixed = text.replace("      \" server", "        server");
+        let out = lint(
+            &SourceFile::new("nginx.conf", fixed.as_str()),
+            &LintContext::default(),
+        );
+        assert!(out.diagnostics.iter().any(|d| d.fix.is_some()));
     }
 
     #[test]
