@@ -380,10 +380,9 @@ fn walk_expr<'a>(e: &'a Expr, stack: &mut Vec<&'a Call>, f: &mut dyn FnMut(&'a C
 /// Every statement span in the file with the span of its head (up to its first closure),
 /// outermost first: what a suppression comment above a statement covers.
 pub fn statement_heads(file: &File) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut todo: Vec<&Stmt> = file.stmts.iter().rev().collect();
-    while let Some(s) = todo.pop() {
-        let head = match s.call() {
+    let mut out: Vec<Span> = all_statements(&file.stmts)
+        .into_iter()
+        .map(|s| match s.call() {
             Some(c) => c.head_span(),
             None => match &s.kind {
                 StmtKind::Method { body, .. } | StmtKind::Class { body, .. } => {
@@ -391,13 +390,23 @@ pub fn statement_heads(file: &File) -> Vec<Span> {
                 }
                 _ => s.span.clone(),
             },
-        };
-        out.push(head);
+        })
+        .collect();
+    out.sort_by_key(|s| s.start);
+    out
+}
+
+/// Every statement of `stmts` and those nested in them (blocks, branches, loops, `try`, and
+/// the closures of calls and assignments), outermost first.
+pub fn all_statements(stmts: &[Stmt]) -> Vec<&Stmt> {
+    let mut out = Vec::new();
+    let mut todo: Vec<&Stmt> = stmts.iter().rev().collect();
+    while let Some(s) = todo.pop() {
+        out.push(s);
         let mut children: Vec<&Stmt> = Vec::new();
         collect_child_stmts(s, &mut children);
         todo.extend(children.into_iter().rev());
     }
-    out.sort_by_key(|s| s.start);
     out
 }
 

@@ -225,6 +225,25 @@ mod tests {
     use crate::registry::Code;
     use crate::source::SourceFile;
 
+    /// (line, column) of the `code` findings of a Jenkinsfile linted whole (embedded pod
+    /// YAML included).
+    fn positions(code: Code, text: &str) -> Vec<(u32, u32)> {
+        let source = SourceFile::new("Jenkinsfile", text);
+        let out = lint(
+            crate::lang::FileType::Jenkinsfile,
+            &source,
+            &LintContext::default(),
+        );
+        out.diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| {
+                let p = source.line_col(d.span.start);
+                (p.line, p.column)
+            })
+            .collect()
+    }
+
     const POD: &str = r#"pipeline {
   agent {
     kubernetes {
@@ -274,23 +293,8 @@ spec:
 
     #[test]
     fn kubernetes_findings_land_in_the_jenkinsfile() {
-        let source = SourceFile::new("Jenkinsfile", POD);
-        let out = lint(
-            crate::lang::FileType::Jenkinsfile,
-            &source,
-            &LintContext::default(),
-        );
         // The container has no memory limit: K8S004 points at its name, `maven` (line 9, column 11).
-        let k8s004: Vec<(u32, u32)> = out
-            .diagnostics
-            .iter()
-            .filter(|d| d.code == Code::K8S004)
-            .map(|d| {
-                let p = source.line_col(d.span.start);
-                (p.line, p.column)
-            })
-            .collect();
-        assert_eq!(k8s004, vec![(9, 11)], "{:#?}", out.diagnostics);
+        assert_eq!(positions(Code::K8S004, POD), vec![(9, 11)]);
     }
 
     #[test]
@@ -304,22 +308,7 @@ spec:
         assert_eq!(pod_header("a: 1\n---\nb: 2\n"), "");
         // An indented pod without apiVersion: findings still land on the Jenkinsfile.
         let text = "podTemplate(yaml: \"\"\"\n    spec:\n      containers:\n      - name: app\n        image: busybox:1.36\n\"\"\") {\n  node(POD_LABEL) { sh 'true' }\n}\n";
-        let source = SourceFile::new("Jenkinsfile", text);
-        let out = lint(
-            crate::lang::FileType::Jenkinsfile,
-            &source,
-            &LintContext::default(),
-        );
-        let at: Vec<(u32, u32)> = out
-            .diagnostics
-            .iter()
-            .filter(|d| d.code == Code::K8S004)
-            .map(|d| {
-                let p = source.line_col(d.span.start);
-                (p.line, p.column)
-            })
-            .collect();
-        assert_eq!(at, vec![(4, 15)], "{:#?}", out.diagnostics);
+        assert_eq!(positions(Code::K8S004, text), vec![(4, 15)]);
     }
 
     #[test]

@@ -143,79 +143,24 @@ fn feed_assignments(
     detector: &Detector,
     out: &mut Vec<Secret>,
 ) {
-    let mut todo: Vec<&Stmt> = stmts.iter().collect();
-    let mut blocks: Vec<&[Stmt]> = Vec::new();
-    while let Some(s) = todo.pop() {
-        match &s.kind {
-            StmtKind::Assign {
-                target,
-                value: Some(value),
-                ..
-            } => {
-                let key = match &target.kind {
-                    ExprKind::Ident(n) => Some(n.as_str()),
-                    ExprKind::Property { name, .. } => Some(name.as_str()),
-                    _ => None,
-                };
-                if let Some(key) = key.filter(|k| secret_key_kind(k).is_some()) {
-                    if let Some((v, span, _)) = literal(value, file, text) {
-                        out.extend(detector.check_assignment(key, &v, span, Position::Assignment));
-                    }
-                }
-                closures_of(value, &mut blocks);
+    for s in super::parse::all_statements(stmts) {
+        let StmtKind::Assign {
+            target,
+            value: Some(value),
+            ..
+        } = &s.kind
+        else {
+            continue;
+        };
+        let key = match &target.kind {
+            ExprKind::Ident(n) => Some(n.as_str()),
+            ExprKind::Property { name, .. } => Some(name.as_str()),
+            _ => None,
+        };
+        if let Some(key) = key.filter(|k| secret_key_kind(k).is_some()) {
+            if let Some((v, span, _)) = literal(value, file, text) {
+                out.extend(detector.check_assignment(key, &v, span, Position::Assignment));
             }
-            StmtKind::Expr(e) => closures_of(e, &mut blocks),
-            StmtKind::If {
-                then, otherwise, ..
-            } => {
-                todo.push(then);
-                if let Some(o) = otherwise {
-                    todo.push(o);
-                }
-            }
-            StmtKind::Try {
-                body,
-                catches,
-                finally,
-            } => {
-                blocks.push(&body.stmts);
-                blocks.extend(catches.iter().map(|b| b.stmts.as_slice()));
-                blocks.extend(finally.iter().map(|b| b.stmts.as_slice()));
-            }
-            StmtKind::Loop { body, .. } => todo.push(body),
-            StmtKind::Block(b)
-            | StmtKind::Method { body: b, .. }
-            | StmtKind::Class { body: b, .. } => blocks.push(&b.stmts),
-            _ => {}
-        }
-        for b in blocks.drain(..) {
-            todo.extend(b.iter());
-        }
-    }
-}
-
-/// The statement lists of the closures in an expression (trailing closures of calls and
-/// closure arguments), not descending into the closures themselves.
-fn closures_of<'a>(e: &'a Expr, out: &mut Vec<&'a [Stmt]>) {
-    let mut todo = vec![e];
-    while let Some(e) = todo.pop() {
-        match &e.kind {
-            ExprKind::Call(c) => {
-                out.extend(c.closures.iter().map(|c| c.body.stmts.as_slice()));
-                todo.extend(c.args.iter().map(|a| &a.value));
-                todo.extend(c.target.iter());
-            }
-            ExprKind::Closure(c) => out.push(&c.body.stmts),
-            ExprKind::List(a) | ExprKind::Map(a) | ExprKind::New { args: a, .. } => {
-                todo.extend(a.iter().map(|a| &a.value))
-            }
-            ExprKind::Property { target, .. } | ExprKind::Unary(target) => todo.push(target),
-            ExprKind::Operation { operands, .. } => todo.extend(operands.iter()),
-            ExprKind::Index { target, index } => {
-                todo.push(target);
-                todo.extend(index.iter().map(|a| &a.value));
-            }
-            _ => {}
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::super::lex::{StrKind, StrLit, StrPart};
 use super::super::model::{AgentForm, CredentialSource, Kind, ShellStep};
-use super::super::parse::{for_each_call, Arg, Call, Expr, ExprKind, Stmt, StmtKind};
+use super::super::parse::{all_statements, for_each_call, Arg, Call, Expr, ExprKind, StmtKind};
 use super::super::Ctx;
 use super::call_head;
 use crate::diagnostic::{Edit, Findings, Span};
@@ -329,77 +329,23 @@ fn secret_interpolation(cx: &Ctx, step: &ShellStep, creds: &[CredVar], out: &mut
 /// `name = "…"` assignments of a string literal to a plain variable, with where each is.
 fn string_assignments<'a>(cx: &'a Ctx) -> Vec<(&'a str, u32, &'a StrLit)> {
     let mut out = Vec::new();
-    let mut todo: Vec<&Stmt> = cx.file.stmts.iter().collect();
-    let mut blocks: Vec<&[Stmt]> = Vec::new();
-    while let Some(s) = todo.pop() {
-        match &s.kind {
-            StmtKind::Assign {
-                target,
-                value: Some(value),
-                op,
-                ..
-            } => {
-                if let (Some(n), Some(lit), "=") =
-                    (target.ident(), value.string(&cx.file.lexed), cx.text(op))
-                {
-                    out.push((n, s.span.start, lit));
-                }
-                closure_blocks(value, &mut blocks);
+    for s in all_statements(&cx.file.stmts) {
+        if let StmtKind::Assign {
+            target,
+            value: Some(value),
+            op,
+            ..
+        } = &s.kind
+        {
+            if let (Some(n), Some(lit), "=") =
+                (target.ident(), value.string(&cx.file.lexed), cx.text(op))
+            {
+                out.push((n, s.span.start, lit));
             }
-            StmtKind::Expr(e) => closure_blocks(e, &mut blocks),
-            StmtKind::If {
-                then, otherwise, ..
-            } => {
-                todo.push(then);
-                todo.extend(otherwise.iter().map(|o| &**o));
-            }
-            StmtKind::Try {
-                body,
-                catches,
-                finally,
-            } => {
-                blocks.push(&body.stmts);
-                blocks.extend(catches.iter().map(|b| b.stmts.as_slice()));
-                blocks.extend(finally.iter().map(|b| b.stmts.as_slice()));
-            }
-            StmtKind::Loop { body, .. } => todo.push(body),
-            StmtKind::Block(b)
-            | StmtKind::Method { body: b, .. }
-            | StmtKind::Class { body: b, .. } => blocks.push(&b.stmts),
-            _ => {}
-        }
-        for b in blocks.drain(..) {
-            todo.extend(b.iter());
         }
     }
     out.sort_by_key(|a| a.1);
     out
-}
-
-/// The statements of the closures in an expression (trailing closures and closure
-/// arguments), not those nested in them.
-fn closure_blocks<'a>(e: &'a Expr, out: &mut Vec<&'a [Stmt]>) {
-    let mut todo = vec![e];
-    while let Some(e) = todo.pop() {
-        match &e.kind {
-            ExprKind::Call(c) => {
-                out.extend(c.closures.iter().map(|c| c.body.stmts.as_slice()));
-                todo.extend(c.args.iter().map(|a| &a.value));
-                todo.extend(c.target.iter());
-            }
-            ExprKind::Closure(c) => out.push(&c.body.stmts),
-            ExprKind::List(a) | ExprKind::Map(a) | ExprKind::New { args: a, .. } => {
-                todo.extend(a.iter().map(|a| &a.value))
-            }
-            ExprKind::Property { target, .. } | ExprKind::Unary(target) => todo.push(target),
-            ExprKind::Operation { operands, .. } => todo.extend(operands.iter()),
-            ExprKind::Index { target, index } => {
-                todo.push(target);
-                todo.extend(index.iter().map(|a| &a.value));
-            }
-            _ => {}
-        }
-    }
 }
 
 /// JNK101 through a variable: `def cmd = "curl -u $USER:$PASS …"` then `sh cmd`. The

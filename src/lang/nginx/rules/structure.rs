@@ -554,35 +554,6 @@ mod tests {
         assert_findings(NGX006, "include missing.conf;\n", &[]);
     }
 
-    fn lint_on_disk(
-        files: &[(&str, &str)],
-        linted: &str,
-    ) -> Vec<(crate::registry::Code, u32, u32)> {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in files {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, text).unwrap();
-        }
-        let text = files.iter().find(|(n, _)| *n == linted).unwrap().1;
-        let source = crate::source::SourceFile::new(linted, text);
-        let ctx = crate::lang::LintContext {
-            disk_path: Some(dir.path().join(linted)),
-            ..Default::default()
-        };
-        let out = super::super::super::lint(&source, &ctx);
-        let mut found: Vec<_> = out
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let p = source.line_col(d.span.start);
-                (d.code, p.line, p.column)
-            })
-            .collect();
-        found.sort();
-        found
-    }
-
     #[test]
     fn include_not_found() {
         let root = "events {}\nhttp {\n  include mime.types;\n  include conf.d/*.conf;\n  include sites/*.conf;\n  include snippets/a.conf;\n  include snippets/b.conf;\n  include /etc/nginx/elsewhere.conf;\n}\n";
