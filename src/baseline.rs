@@ -10,7 +10,7 @@
 use crate::report::FileReport;
 use miette::{miette, Report};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 /// The format version written in every baseline.
@@ -43,14 +43,6 @@ pub struct Stale {
     pub code: String,
     pub recorded: usize,
     pub found: usize,
-}
-
-/// What applying a baseline did.
-#[derive(Debug, Default)]
-pub struct Applied {
-    pub stale: Vec<Stale>,
-    /// Findings hidden because the baseline covers them.
-    pub hidden: usize,
 }
 
 fn lexical(path: &Path) -> PathBuf {
@@ -137,20 +129,6 @@ impl Baseline {
         relative(&lexical(&cwd.join(shown)), &self.dir)
     }
 
-    /// The findings of `reports` as counts.
-    pub fn record(&mut self, reports: &[FileReport], cwd: &Path) {
-        for r in reports {
-            for d in &r.diagnostics {
-                *self
-                    .counts
-                    .entry(self.key(cwd, &r.path))
-                    .or_default()
-                    .entry(d.code.as_str().to_string())
-                    .or_default() += 1;
-            }
-        }
-    }
-
     /// Each entry at most what `current` has: what `--baseline OLD --write-baseline NEW` writes,
     /// so rewriting drops what was fixed and never takes in a new finding.
     pub fn shrunk_to(&self, current: &Baseline) -> Baseline {
@@ -191,59 +169,31 @@ impl Baseline {
             .map_err(|e| miette!("cannot write the baseline {}: {e}", file.display()))
     }
 
-    /// Drops from `reports` every rule's findings in a file that do not exceed the recorded
-    /// count; returns the stale entries of the files linted (and of files that are gone).
-    pub fn apply(&self, reports: &mut [FileReport], cwd: &Path) -> Applied {
-        let mut applied = Applied::default();
-        let mut seen = std::collections::BTreeSet::new();
-        for r in reports.iter_mut() {
-            let key = self.key(cwd, &r.path);
-            let mut found: BTreeMap<&'static str, usize> = BTreeMap::new();
-            for d in &r.diagnostics {
-                *found.entry(d.code.as_str()).or_default() += 1;
-            }
-            let recorded = self.counts.get(&key);
-            let covered = |code: &str| {
-                let n = found.get(code).copied().unwrap_or(0);
-                let rec = recorded.and_then(|c| c.get(code)).copied().unwrap_or(0);
-                n <= rec
-            };
-            let before = r.diagnostics.len();
-            r.diagnostics.retain(|d| !covered(d.code.as_str()));
-            applied.hidden += before - r.diagnostics.len();
-            if let Some(codes) = recorded {
-                for (code, rec) in codes {
-                    let n = found.get(code.as_str()).copied().unwrap_or(0);
-                    if n < *rec {
-                        applied.stale.push(Stale {
-                            path: key.clone(),
-                            code: code.clone(),
-                            recorded: *rec,
-                            found: n,
-                        });
-                    }
-                }
-            }
-            seen.insert(key);
-        }
-        // A recorded file that was not linted is stale only if it is gone.
-        for (path, codes) in &self.counts {
-            if seen.contains(path) || self.dir.join(path).exists() {
-                continue;
-            }
-            for (code, rec) in codes {
-                applied.stale.push(Stale {
-                    path: path.clone(),
+    /// Drops from `report` every rule's findings that do not exceed the recorded count;
+    /// returns the file's key and its stale entries.
+    fn apply_to(&self, report: &mut FileReport, cwd: &Path) -> (String, Vec<Stale>) {
+        let key = self.key(cwd, &report.path);
+        let found = counts_of(report);
+        let recorded = self.counts.get(&key);
+        let covered = |code: &str| {
+            let n = found.get(code).copied().unwrap_or(0);
+            let rec = recorded.and_then(|c| c.get(code)).copied().unwrap_or(0);
+            n <= rec
+        };
+        report.diagnostics.retain(|d| !covered(d.code.as_str()));
+        let mut stale = Vec::new();
+        for (code, rec) in recorded.into_iter().flatten() {
+            let n = found.get(code.as_str()).copied().unwrap_or(0);
+            if n < *rec {
+                stale.push(Stale {
+                    path: key.clone(),
                     code: code.clone(),
                     recorded: *rec,
-                    found: 0,
+                    found: n,
                 });
             }
         }
-        applied
-            .stale
-            .sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
-        applied
+        (key, stale)
     }
 
     pub fn total(&self) -> usize {
@@ -251,68 +201,148 @@ impl Baseline {
     }
 }
 
+/// A report's findings counted per rule.
+fn counts_of(report: &FileReport) -> BTreeMap<String, usize> {
+    let mut found = BTreeMap::new();
+    for d in &report.diagnostics {
+        *found.entry(d.code.as_str().to_string()).or_default() += 1;
+    }
+    found
+}
+
+/// One file's share of the baseline step, computed where the file was linted.
+#[derive(Debug, Default)]
+pub struct FileStep {
+    /// Its findings as the written baseline records them.
+    recorded: Option<(String, BTreeMap<String, usize>)>,
+    /// Its key in the old baseline.
+    seen: Option<String>,
+    stale: Vec<Stale>,
+}
+
 /// The baseline step of a run, after linting and fixing: `--write-baseline` records what was
 /// found (shrinking `--baseline`'s entries when both are given), `--baseline` hides what it
-/// covers and names the stale entries on stderr.
-pub fn step(
-    old: Option<(&Path, &Baseline)>,
-    write: Option<&Path>,
-    reports: &mut [FileReport],
-    cwd: &Path,
-    quiet: bool,
-) -> Result<(), Report> {
-    let mut written = None;
-    if let Some(file) = write {
-        let mut current = Baseline::new(file, cwd);
-        current.record(reports, cwd);
-        let new = match old {
-            Some((_, old)) => old.shrunk_to(&current),
-            None => current,
-        };
-        new.write(file)?;
-        if !quiet {
-            let total = new.total();
-            eprintln!(
-                "Wrote {}: {total} finding{} in {} file{}.",
-                file.display(),
-                if total == 1 { "" } else { "s" },
-                new.counts.len(),
-                if new.counts.len() == 1 { "" } else { "s" },
-            );
+/// covers and names the stale entries on stderr. Each report goes through [`Step::file`] as
+/// it is linted (on any thread) and [`Step::add`]; [`Step::finish`] writes and warns.
+pub struct Step<'a> {
+    old: Option<(&'a Path, &'a Baseline)>,
+    write: Option<&'a Path>,
+    cwd: &'a Path,
+    current: Option<Baseline>,
+    seen: BTreeSet<String>,
+    stale: Vec<Stale>,
+}
+
+impl<'a> Step<'a> {
+    pub fn new(
+        old: Option<(&'a Path, &'a Baseline)>,
+        write: Option<&'a Path>,
+        cwd: &'a Path,
+    ) -> Step<'a> {
+        Step {
+            old,
+            write,
+            cwd,
+            current: write.map(|file| Baseline::new(file, cwd)),
+            seen: BTreeSet::new(),
+            stale: Vec::new(),
         }
-        written = Some(new);
     }
-    let Some((old_file, old)) = old else {
-        if let Some(new) = &written {
-            new.apply(reports, cwd);
-        }
-        return Ok(());
-    };
-    let applied = old.apply(reports, cwd);
-    if !quiet && !applied.stale.is_empty() {
-        let n = applied.stale.len();
-        let mut text = format!(
-            "warning: {} has {n} stale entr{} (recorded findings no longer found): {}\n",
-            old_file.display(),
-            if n == 1 { "y" } else { "ies" },
-            if written.is_some() {
-                "dropped from the baseline written".to_string()
-            } else {
-                format!(
-                    "shrink it with `--baseline {0} --write-baseline {0}`",
-                    old_file.display()
-                )
+
+    /// Records `report` and hides what the baseline covers.
+    pub fn file(&self, report: &mut FileReport) -> FileStep {
+        let mut step = FileStep::default();
+        if let Some(current) = &self.current {
+            let counts = counts_of(report);
+            if !counts.is_empty() {
+                step.recorded = Some((current.key(self.cwd, &report.path), counts));
             }
-        );
-        for s in &applied.stale {
-            text.push_str(&format!(
-                "  {}: {} recorded {}, found {}\n",
-                s.path, s.code, s.recorded, s.found
-            ));
         }
-        eprint!("{text}");
+        match self.old {
+            Some((_, old)) => {
+                let (key, stale) = old.apply_to(report, self.cwd);
+                step.seen = Some(key);
+                step.stale = stale;
+            }
+            // The baseline just written covers everything found.
+            None if self.current.is_some() => report.diagnostics.clear(),
+            None => {}
+        }
+        step
     }
-    Ok(())
+
+    pub fn add(&mut self, step: FileStep) {
+        if let (Some(current), Some((key, counts))) = (&mut self.current, step.recorded) {
+            current.counts.insert(key, counts);
+        }
+        self.seen.extend(step.seen);
+        self.stale.extend(step.stale);
+    }
+
+    pub fn finish(mut self, quiet: bool) -> Result<(), Report> {
+        let mut written = false;
+        if let (Some(file), Some(current)) = (self.write, &self.current) {
+            let new = match self.old {
+                Some((_, old)) => old.shrunk_to(current),
+                None => current.clone(),
+            };
+            new.write(file)?;
+            if !quiet {
+                let total = new.total();
+                eprintln!(
+                    "Wrote {}: {total} finding{} in {} file{}.",
+                    file.display(),
+                    if total == 1 { "" } else { "s" },
+                    new.counts.len(),
+                    if new.counts.len() == 1 { "" } else { "s" },
+                );
+            }
+            written = true;
+        }
+        let Some((old_file, old)) = self.old else {
+            return Ok(());
+        };
+        // A recorded file that was not linted is stale only if it is gone.
+        for (path, codes) in &old.counts {
+            if self.seen.contains(path) || old.dir.join(path).exists() {
+                continue;
+            }
+            for (code, rec) in codes {
+                self.stale.push(Stale {
+                    path: path.clone(),
+                    code: code.clone(),
+                    recorded: *rec,
+                    found: 0,
+                });
+            }
+        }
+        self.stale
+            .sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+        if !quiet && !self.stale.is_empty() {
+            let n = self.stale.len();
+            let mut text = format!(
+                "warning: {} has {n} stale entr{} (recorded findings no longer found): {}\n",
+                old_file.display(),
+                if n == 1 { "y" } else { "ies" },
+                if written {
+                    "dropped from the baseline written".to_string()
+                } else {
+                    format!(
+                        "shrink it with `--baseline {0} --write-baseline {0}`",
+                        old_file.display()
+                    )
+                }
+            );
+            for s in &self.stale {
+                text.push_str(&format!(
+                    "  {}: {} recorded {}, found {}\n",
+                    s.path, s.code, s.recorded, s.found
+                ));
+            }
+            eprint!("{text}");
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::discover::{self, absolute, Candidate};
 use crate::fix::{self, LintFn};
 use crate::lang::{self, FileType, LintContext, LintOutput};
 use crate::registry::Code;
-use crate::report::{self, FileReport, ReportOptions};
+use crate::report::{FileReport, Part, ReportOptions, ReportWriter, Totals};
 use crate::secrets::mask as masked_text;
 use crate::source::SourceFile;
 use crate::{docs, suppress};
@@ -223,87 +223,6 @@ fn check(args: CheckArgs) -> RunResult {
         cache: Arc::default(),
     };
 
-    let (mut reports, diffs, stdout_text) = if let Some(name) = &args.stdin_filename {
-        let (report, diff, fixed) = lint_stdin(name, forced, &resolver, &ctx)?;
-        (
-            report.into_iter().collect::<Vec<_>>(),
-            diff.into_iter().collect(),
-            fixed,
-        )
-    } else {
-        if args.paths.iter().any(|p| p.as_os_str() == "-") {
-            return Err(miette!(
-                "reading from stdin (`-`) needs --stdin-filename NAME"
-            ));
-        }
-        let paths: Vec<PathBuf> = args
-            .paths
-            .iter()
-            .filter(|p| p.as_os_str() != "-")
-            .cloned()
-            .collect();
-        let mut candidates = discover::discover(&paths, forced, &resolver)?;
-        if args.force_exclude {
-            candidates.retain(|c| !c.settings.is_excluded(&absolute(&cwd, &c.path)));
-        }
-        if args.show_files {
-            print_stdout(&show_files(&candidates, args.verbose))?;
-            return Ok(Status::Success);
-        }
-        let sets = kubernetes_sets(&candidates, &ctx);
-        let results: Vec<(FileReport, Option<String>)> = candidates
-            .par_iter()
-            .zip(sets.into_par_iter())
-            .filter_map(|(c, set)| {
-                let file_type = c.file_type.filter(|t| t.is_linted())?;
-                Some(lint_path(c, file_type, &ctx, set))
-            })
-            .collect();
-        if args.verbose {
-            let detected = candidates.iter().filter(|c| c.file_type.is_some()).count();
-            eprintln!(
-                "Found {} files: {detected} of a known type, {} linted",
-                candidates.len(),
-                results.len()
-            );
-        }
-        let mut reports = Vec::with_capacity(results.len());
-        let mut diffs = Vec::new();
-        for (r, d) in results {
-            reports.push(r);
-            diffs.extend(d);
-        }
-        (reports, diffs, None)
-    };
-
-    if fix_mode != FixMode::Diff {
-        let old = args.baseline.as_deref().zip(old_baseline.as_ref());
-        let write = args.write_baseline.as_deref();
-        baseline::step(old, write, &mut reports, &cwd, args.quiet)?;
-    }
-
-    if fix_mode == FixMode::Diff {
-        let text: String = diffs.concat();
-        print_stdout(&text)?;
-        write_reports(&reports, &extra_reports, args.unsafe_fixes, false)?;
-        if !args.quiet {
-            let n = diffs.len();
-            eprintln!(
-                "{}",
-                if n == 0 {
-                    "No fixes available.".to_string()
-                } else {
-                    format!("Would fix {n} file{}.", if n == 1 { "" } else { "s" })
-                }
-            );
-        }
-        return Ok(if diffs.is_empty() {
-            Status::Success
-        } else {
-            Status::Failure
-        });
-    }
-
     let to_file = args.output_file.is_some();
     let terminal = !to_file && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -323,36 +242,369 @@ fn check(args: CheckArgs) -> RunResult {
         statistics: args.statistics,
         show_fixes: args.show_fixes,
     };
-    let text = report::render(&reports, &opts);
-    if let Some(fixed) = &stdout_text {
-        // stdout holds the file itself; the report goes to stderr (or -o).
-        print_stdout_bytes(fixed)?;
-        match &args.output_file {
-            Some(path) => std::fs::write(path, &text)
-                .map_err(|e| miette!("cannot write {}: {e}", path.display()))?,
-            None => eprint!("{text}"),
+    let old = args.baseline.as_deref().zip(old_baseline.as_ref());
+    let write_baseline = args.write_baseline.as_deref();
+    // With --diff nothing is written, the baseline neither.
+    let baseline = (fix_mode != FixMode::Diff && (old.is_some() || write_baseline.is_some()))
+        .then(|| baseline::Step::new(old, write_baseline, &cwd));
+
+    if let Some(name) = &args.stdin_filename {
+        let (report, diff, fixed) = lint_stdin(name, forced, &resolver, &ctx)?;
+        // With --fix, stdout holds the file itself; the report goes to stderr (or -o).
+        let main: Box<dyn Write> = match (&args.output_file, fix_mode) {
+            (_, FixMode::Diff) => Box::new(std::io::sink()),
+            (Some(path), _) => Box::new(create_output(path)?),
+            (None, FixMode::Stdout) => Box::new(std::io::stderr()),
+            (None, _) => Box::new(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            )),
+        };
+        let mut reporter = Reporter::new(opts, main, fix_mode, &extra_reports)?;
+        if let Some(mut report) = report {
+            let finished = reporter.sharer(baseline.as_ref()).share(&mut report, diff);
+            reporter.take(Ok(finished));
         }
-    } else {
-        match &args.output_file {
-            Some(path) => std::fs::write(path, &text)
-                .map_err(|e| miette!("cannot write {}: {e}", path.display()))?,
-            None => print_stdout(&text)?,
+        if let Some(fixed) = &fixed {
+            print_stdout_bytes(fixed)?;
         }
+        let started = args.verbose.then_some(started);
+        return reporter.finish(baseline, args.exit_zero, args.quiet, started);
     }
 
-    write_reports(&reports, &extra_reports, args.unsafe_fixes, opts.fix_mode)?;
-
-    if args.verbose {
-        eprintln!("Done in {} ms", started.elapsed().as_millis());
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(miette!(
+            "reading from stdin (`-`) needs --stdin-filename NAME"
+        ));
     }
-    let failed = reports
+    let paths: Vec<PathBuf> = args
+        .paths
         .iter()
-        .any(|r| r.diagnostics.iter().any(|d| d.severity >= r.fail_on));
-    Ok(if failed && !args.exit_zero {
-        Status::Failure
-    } else {
-        Status::Success
-    })
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let mut candidates = discover::discover(&paths, forced, &resolver)?;
+    if args.force_exclude {
+        candidates.retain(|c| !c.settings.is_excluded(&absolute(&cwd, &c.path)));
+    }
+    if args.show_files {
+        print_stdout(&show_files(&candidates, args.verbose))?;
+        return Ok(Status::Success);
+    }
+    let main: Box<dyn Write> = match (&args.output_file, fix_mode) {
+        (_, FixMode::Diff) => Box::new(std::io::sink()),
+        (Some(path), _) => Box::new(create_output(path)?),
+        (None, _) => Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout(),
+        )),
+    };
+    let mut reporter = Reporter::new(opts, main, fix_mode, &extra_reports)?;
+    let sets = kubernetes_sets(&candidates, &ctx);
+    let jobs: Vec<_> = candidates
+        .iter()
+        .zip(sets)
+        .filter_map(|(c, set)| Some((c, c.file_type.filter(|t| t.is_linted())?, set)))
+        .collect();
+    if args.verbose {
+        let detected = candidates.iter().filter(|c| c.file_type.is_some()).count();
+        eprintln!(
+            "Found {} files: {detected} of a known type, {} linted",
+            candidates.len(),
+            jobs.len()
+        );
+    }
+    let sharer = reporter.sharer(baseline.as_ref());
+    for_each_in_order(
+        jobs,
+        |(c, file_type, set)| {
+            let (mut report, diff) = lint_path(c, file_type, &ctx, set);
+            sharer.share(&mut report, diff)
+        },
+        |finished| reporter.take(finished),
+    );
+    let started = args.verbose.then_some(started);
+    reporter.finish(baseline, args.exit_zero, args.quiet, started)
+}
+
+/// A report file (`-o`, `--report`), created before linting so that a bad path fails the run
+/// at once.
+fn create_output(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, Report> {
+    std::fs::File::create(path)
+        .map(std::io::BufWriter::new)
+        .map_err(|e| miette!("cannot write {}: {e}", path.display()))
+}
+
+/// Maps `jobs` on every core and hands the results to `consume` in job order, as they finish.
+/// At most `WINDOW` results wait for an earlier one, so memory does not grow with the run. A
+/// panic in `map` (outside the engines, which turn theirs into OPS005) reaches `consume` as
+/// `Err` with its message, and the other jobs go on.
+fn for_each_in_order<J: Send, R: Send>(
+    jobs: Vec<J>,
+    map: impl Fn(J) -> R + Sync,
+    mut consume: impl FnMut(Result<R, String>),
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{mpsc, Condvar, Mutex};
+    const WINDOW: usize = 256;
+    let n = jobs.len();
+    let slots: Vec<Mutex<Option<J>>> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+    let next = AtomicUsize::new(0);
+    let consumed = (Mutex::new(0usize), Condvar::new());
+    let threads = rayon::current_num_threads().clamp(1, n.max(1));
+    let (tx, rx) = mpsc::channel::<(usize, Result<R, String>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (slots, next, consumed, map) = (&slots, &next, &consumed, &map);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let (lock, ready) = consumed;
+                let mut done = lock.lock().unwrap_or_else(|e| e.into_inner());
+                while i >= *done + WINDOW {
+                    done = ready.wait(done).unwrap_or_else(|e| e.into_inner());
+                }
+                drop(done);
+                let job = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
+                let Some(job) = job else { continue };
+                let result = catch_unwind(AssertUnwindSafe(|| map(job))).map_err(|payload| {
+                    payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".to_string())
+                });
+                if tx.send((i, result)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting: BTreeMap<usize, Result<R, String>> = BTreeMap::new();
+        let mut expected = 0;
+        for (i, result) in rx {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&expected) {
+                consume(result);
+                expected += 1;
+                let (lock, ready) = &consumed;
+                *lock.lock().unwrap_or_else(|e| e.into_inner()) = expected;
+                ready.notify_all();
+            }
+        }
+    });
+}
+
+/// One linted file's share of the run's outputs, made on the thread that linted it.
+struct Finished {
+    /// One part per report (the main output first, then the `--report` files).
+    parts: Vec<Part>,
+    totals: Totals,
+    diff: Option<String>,
+    baseline: Option<baseline::FileStep>,
+}
+
+/// A report being written: its options, its writer, and its file (`None`: stdout or stderr).
+type Output = (ReportOptions, ReportWriter<Box<dyn Write>>, Option<PathBuf>);
+
+/// The run's outputs, written as files finish: the main report (or the diffs), the `--report`
+/// files, the baseline, and the totals that decide the exit status.
+struct Reporter {
+    opts: ReportOptions,
+    fix_mode: FixMode,
+    /// The main report (`None` with --diff), then the `--report` files with their paths.
+    writers: Vec<Output>,
+    baseline_files: Vec<baseline::FileStep>,
+    totals: Totals,
+    diffs: usize,
+    /// The first write error of each writer is kept; a closed stdout is not one.
+    error: Option<Report>,
+    stdout_closed: bool,
+}
+
+impl Reporter {
+    fn new(
+        opts: ReportOptions,
+        main: Box<dyn Write>,
+        fix_mode: FixMode,
+        extra: &[(OutputFormat, PathBuf)],
+    ) -> Result<Reporter, Report> {
+        let mut writers = Vec::new();
+        if fix_mode != FixMode::Diff {
+            writers.push((opts, ReportWriter::new(opts, main), None));
+        }
+        for (format, path) in extra {
+            let report_opts = ReportOptions {
+                format: *format,
+                color: false,
+                terminal: false,
+                unsafe_fixes: opts.unsafe_fixes,
+                fix_mode: opts.fix_mode,
+                quiet: false,
+                statistics: false,
+                show_fixes: false,
+            };
+            let file = std::fs::File::create(path).map_err(|e| {
+                miette!(
+                    "cannot write the {} report to {}: {e}",
+                    format.name(),
+                    path.display()
+                )
+            })?;
+            let out: Box<dyn Write> = Box::new(std::io::BufWriter::new(file));
+            writers.push((
+                report_opts,
+                ReportWriter::new(report_opts, out),
+                Some(path.clone()),
+            ));
+        }
+        Ok(Reporter {
+            opts,
+            fix_mode,
+            writers,
+            baseline_files: Vec::new(),
+            totals: Totals::default(),
+            diffs: 0,
+            error: None,
+            stdout_closed: false,
+        })
+    }
+
+    /// What makes each file's share for this reporter, on any thread.
+    fn sharer<'a>(&self, baseline: Option<&'a baseline::Step<'a>>) -> Sharer<'a> {
+        Sharer {
+            opts: self.opts,
+            formats: self.writers.iter().map(|(opts, _, _)| *opts).collect(),
+            baseline,
+        }
+    }
+
+    /// Writes one file's share, in order.
+    fn take(&mut self, finished: Result<Finished, String>) {
+        let finished = match finished {
+            Ok(f) => f,
+            Err(why) => {
+                eprintln!("error: internal error while reporting a file: {why}");
+                self.totals.failed = true;
+                return;
+            }
+        };
+        if let Some(diff) = &finished.diff {
+            self.diffs += 1;
+            self.write_stdout(diff.as_bytes());
+        }
+        for ((_, writer, path), part) in self.writers.iter_mut().zip(&finished.parts) {
+            if let Err(e) = writer.part(part) {
+                note_write_error(&mut self.error, &mut self.stdout_closed, path.as_deref(), e);
+            }
+        }
+        self.totals.add(finished.totals);
+        self.baseline_files.extend(finished.baseline);
+    }
+
+    fn write_stdout(&mut self, bytes: &[u8]) {
+        if self.stdout_closed {
+            return;
+        }
+        if let Err(e) = std::io::stdout().lock().write_all(bytes) {
+            note_write_error(&mut self.error, &mut self.stdout_closed, None, e);
+        }
+    }
+
+    /// Ends every report, writes the baseline and gives the run's status.
+    fn finish(
+        mut self,
+        baseline: Option<baseline::Step<'_>>,
+        exit_zero: bool,
+        quiet: bool,
+        started: Option<std::time::Instant>,
+    ) -> RunResult {
+        for (_, writer, path) in std::mem::take(&mut self.writers) {
+            if let Err(e) = writer.finish(&self.totals) {
+                note_write_error(&mut self.error, &mut self.stdout_closed, path.as_deref(), e);
+            }
+        }
+        if let Some(mut step) = baseline {
+            for f in std::mem::take(&mut self.baseline_files) {
+                step.add(f);
+            }
+            step.finish(quiet)?;
+        }
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if self.fix_mode == FixMode::Diff {
+            if !quiet {
+                let n = self.diffs;
+                eprintln!(
+                    "{}",
+                    if n == 0 {
+                        "No fixes available.".to_string()
+                    } else {
+                        format!("Would fix {n} file{}.", if n == 1 { "" } else { "s" })
+                    }
+                );
+            }
+            return Ok(if self.diffs == 0 {
+                Status::Success
+            } else {
+                Status::Failure
+            });
+        }
+        if let Some(started) = started {
+            eprintln!("Done in {} ms", started.elapsed().as_millis());
+        }
+        Ok(if self.totals.failed && !exit_zero {
+            Status::Failure
+        } else {
+            Status::Success
+        })
+    }
+}
+
+/// Makes one file's share of the outputs: the baseline applied, then a part per report.
+struct Sharer<'a> {
+    opts: ReportOptions,
+    formats: Vec<ReportOptions>,
+    baseline: Option<&'a baseline::Step<'a>>,
+}
+
+impl Sharer<'_> {
+    fn share(&self, report: &mut FileReport, diff: Option<String>) -> Finished {
+        let baseline = self.baseline.map(|b| b.file(report));
+        Finished {
+            parts: self
+                .formats
+                .iter()
+                .map(|opts| Part::of_file(report, opts))
+                .collect(),
+            totals: Totals::of_file(report, &self.opts),
+            diff,
+            baseline,
+        }
+    }
+}
+
+/// Keeps the first write error; a closed stdout (`| head`) is not a failure.
+fn note_write_error(
+    error: &mut Option<Report>,
+    stdout_closed: &mut bool,
+    path: Option<&Path>,
+    e: std::io::Error,
+) {
+    if path.is_none() && e.kind() == std::io::ErrorKind::BrokenPipe {
+        *stdout_closed = true;
+        return;
+    }
+    if error.is_none() {
+        *error = Some(match path {
+            Some(p) => miette!("cannot write the report to {}: {e}", p.display()),
+            None => miette!("cannot write the report: {e}"),
+        });
+    }
 }
 
 /// `--report FORMAT=FILE`, parsed before linting so that a typo fails the run (exit 2) at once.
@@ -380,37 +632,6 @@ fn parse_reports(specs: &[String]) -> Result<Vec<(OutputFormat, PathBuf)>, Repor
             Ok((format, PathBuf::from(file)))
         })
         .collect()
-}
-
-/// Writes the `--report` files: the same findings as the main output, each in its format (no
-/// colour, no statistics).
-fn write_reports(
-    reports: &[FileReport],
-    extra: &[(OutputFormat, PathBuf)],
-    unsafe_fixes: bool,
-    fix_mode: bool,
-) -> Result<(), Report> {
-    for (format, path) in extra {
-        let opts = ReportOptions {
-            format: *format,
-            color: false,
-            terminal: false,
-            unsafe_fixes,
-            fix_mode,
-            quiet: false,
-            statistics: false,
-            show_fixes: false,
-        };
-        let text = report::render(reports, &opts);
-        std::fs::write(path, text).map_err(|e| {
-            miette!(
-                "cannot write the {} report to {}: {e}",
-                format.name(),
-                path.display()
-            )
-        })?;
-    }
-    Ok(())
 }
 
 fn show_files(candidates: &[Candidate], verbose: bool) -> String {
@@ -1138,6 +1359,31 @@ mod tests {
         assert!(
             matches!(decode(b"\x7fELF\x02\x01\x00\x00abc".to_vec()), Decoded::Unreadable(m) if m.contains("binary"))
         );
+    }
+
+    #[test]
+    fn results_come_in_order_and_panics_are_reported() {
+        let jobs: Vec<usize> = (0..2_000).collect();
+        let mut seen = Vec::new();
+        for_each_in_order(
+            jobs,
+            |i| {
+                // Uneven work, so results finish out of order.
+                std::thread::sleep(std::time::Duration::from_micros((i % 7) as u64 * 20));
+                if i == 777 {
+                    panic!("boom");
+                }
+                i
+            },
+            |r| seen.push(r),
+        );
+        assert_eq!(seen.len(), 2_000);
+        for (i, r) in seen.iter().enumerate() {
+            match r {
+                Ok(v) => assert_eq!(*v, i),
+                Err(why) => assert!(i == 777 && why == "boom", "{i}: {why}"),
+            }
+        }
     }
 
     #[test]

@@ -21,36 +21,34 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(files: &[FileReport], out: &mut String) {
-    for file in files {
-        let path = escape_property(&relative_path(&file.path));
-        for d in &file.diagnostics {
-            let level = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let start = file.source.line_col(d.span.start);
-            let end = file.source.line_col(d.span.end.max(d.span.start));
-            let mut props = format!("file={path},line={}", start.line);
-            if end.line == start.line {
-                props.push_str(&format!(
-                    ",col={},endLine={},endColumn={}",
-                    start.column,
-                    end.line,
-                    end.column.max(start.column)
-                ));
-            } else {
-                props.push_str(&format!(",endLine={}", end.line));
-            }
-            props.push_str(&format!(",title={}", escape_property(d.code.as_str())));
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
-            out.push_str(&format!("::{level} {props}::{}\n", escape_data(&message)));
+pub fn file(file: &FileReport, out: &mut String) {
+    let path = escape_property(&relative_path(&file.path));
+    for d in &file.diagnostics {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let start = file.source.line_col(d.span.start);
+        let end = file.source.line_col(d.span.end.max(d.span.start));
+        let mut props = format!("file={path},line={}", start.line);
+        if end.line == start.line {
+            props.push_str(&format!(
+                ",col={},endLine={},endColumn={}",
+                start.column,
+                end.line,
+                end.column.max(start.column)
+            ));
+        } else {
+            props.push_str(&format!(",endLine={}", end.line));
         }
+        props.push_str(&format!(",title={}", escape_property(d.code.as_str())));
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!("::{level} {props}::{}\n", escape_data(&message)));
     }
 }
 

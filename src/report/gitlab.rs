@@ -8,6 +8,7 @@
 use super::fingerprint::fingerprints;
 use super::{relative_path, FileReport};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::registry::Code;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -41,32 +42,31 @@ pub fn severity(d: &Diagnostic) -> &'static str {
     }
 }
 
-pub fn render(files: &[FileReport], out: &mut String) {
-    let paths: Vec<String> = files.iter().map(|f| relative_path(&f.path)).collect();
-    let mut issues = Vec::new();
-    for (file, path) in files.iter().zip(&paths) {
-        let prints = fingerprints(file, path);
-        for (d, fingerprint) in file.diagnostics.iter().zip(prints) {
-            let begin = file.source.line_col(d.span.start).line;
-            // The last line the span touches (a span ending after a newline ends on its line).
-            let last = if d.span.end > d.span.start {
-                d.span.end - 1
-            } else {
-                d.span.end
-            };
-            let end = file.source.line_col(last).line.max(begin);
-            issues.push(Issue {
-                description: format!("{}: {}", d.code, d.message),
-                check_name: d.code.as_str(),
-                fingerprint,
-                severity: severity(d),
-                location: Location {
-                    path,
-                    lines: Lines { begin, end },
-                },
-            });
+/// The file's issues as elements of the report's array, pretty-printed and indented.
+pub fn elements(file: &FileReport, out: &mut Vec<(Code, String)>) {
+    let path = relative_path(&file.path);
+    let prints = fingerprints(file, &path);
+    for (d, fingerprint) in file.diagnostics.iter().zip(prints) {
+        let begin = file.source.line_col(d.span.start).line;
+        // The last line the span touches (a span ending after a newline ends on its line).
+        let last = if d.span.end > d.span.start {
+            d.span.end - 1
+        } else {
+            d.span.end
+        };
+        let end = file.source.line_col(last).line.max(begin);
+        let issue = Issue {
+            description: format!("{}: {}", d.code, d.message),
+            check_name: d.code.as_str(),
+            fingerprint,
+            severity: severity(d),
+            location: Location {
+                path: &path,
+                lines: Lines { begin, end },
+            },
+        };
+        if let Ok(text) = serde_json::to_string_pretty(&issue) {
+            out.push((d.code, super::indent(&text, 2)));
         }
     }
-    out.push_str(&serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".into()));
-    out.push('\n');
 }

@@ -3,6 +3,7 @@
 
 use super::FileReport;
 use crate::diagnostic::Diagnostic;
+use crate::registry::Code;
 use crate::source::{LineCol, SourceFile};
 use serde::Serialize;
 
@@ -64,21 +65,19 @@ pub fn finding<'a>(file: &'a FileReport, d: &'a Diagnostic) -> JsonFinding<'a> {
     }
 }
 
-fn all(files: &[FileReport]) -> impl Iterator<Item = JsonFinding<'_>> {
-    files
-        .iter()
-        .flat_map(|f| f.diagnostics.iter().map(move |d| finding(f, d)))
+/// The file's findings as elements of the report's array, pretty-printed and indented.
+pub fn elements(file: &FileReport, out: &mut Vec<(Code, String)>) {
+    for d in &file.diagnostics {
+        if let Ok(text) = serde_json::to_string_pretty(&finding(file, d)) {
+            out.push((d.code, super::indent(&text, 2)));
+        }
+    }
 }
 
-pub fn render_json(files: &[FileReport], out: &mut String) {
-    let findings: Vec<JsonFinding> = all(files).collect();
-    out.push_str(&serde_json::to_string_pretty(&findings).unwrap_or_else(|_| "[]".into()));
-    out.push('\n');
-}
-
-pub fn render_json_lines(files: &[FileReport], out: &mut String) {
-    for f in all(files) {
-        if let Ok(line) = serde_json::to_string(&f) {
+/// `json-lines`: one object per line.
+pub fn lines(file: &FileReport, out: &mut String) {
+    for d in &file.diagnostics {
+        if let Ok(line) = serde_json::to_string(&finding(file, d)) {
             out.push_str(&line);
             out.push('\n');
         }

@@ -12,73 +12,66 @@ use crate::diagnostic::Diagnostic;
 use crate::registry::Code;
 use std::collections::HashMap;
 
-fn is_error(d: &Diagnostic) -> bool {
+pub fn is_error(d: &Diagnostic) -> bool {
     matches!(d.code, Code::OPS001 | Code::OPS005)
 }
 
-pub fn render(files: &[FileReport], out: &mut String) {
-    let count = |pred: &dyn Fn(&Diagnostic) -> bool| -> usize {
-        files
-            .iter()
-            .flat_map(|f| f.diagnostics.iter())
-            .filter(|d| pred(d))
-            .count()
-    };
-    let clean = files.iter().filter(|f| f.diagnostics.is_empty()).count();
-    let failures = count(&|d| !is_error(d));
-    let errors = count(&|d| is_error(d));
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<testsuites name=\"opslint\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">\n",
+/// The opening of the report: the totals of the run (`clean`: files without findings).
+pub fn head(failures: usize, errors: usize, clean: usize) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"opslint\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">\n",
         failures + errors + clean
+    )
+}
+
+pub const FOOT: &str = "</testsuites>\n";
+
+/// One file's `<testsuite>`.
+pub fn file(file: &FileReport, out: &mut String) {
+    let path = relative_path(&file.path);
+    let p = escape(&path);
+    let classname = format!("opslint.{}", file.file_type.as_str());
+    let errors = file.diagnostics.iter().filter(|d| is_error(d)).count();
+    let failures = file.diagnostics.len() - errors;
+    out.push_str(&format!(
+        "  <testsuite name=\"{p}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">\n",
+        file.diagnostics.len().max(1)
     ));
-    for file in files {
-        let path = relative_path(&file.path);
-        let p = escape(&path);
-        let classname = format!("opslint.{}", file.file_type.as_str());
-        let errors = file.diagnostics.iter().filter(|d| is_error(d)).count();
-        let failures = file.diagnostics.len() - errors;
+    if file.diagnostics.is_empty() {
         out.push_str(&format!(
-            "  <testsuite name=\"{p}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">\n",
-            file.diagnostics.len().max(1)
+            "    <testcase name=\"{p}\" classname=\"{classname}\" file=\"{p}\"/>\n"
         ));
-        if file.diagnostics.is_empty() {
-            out.push_str(&format!(
-                "    <testcase name=\"{p}\" classname=\"{classname}\" file=\"{p}\"/>\n"
-            ));
-        }
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for d in &file.diagnostics {
-            let pos = file.source.line_col(d.span.start);
-            let mut name = format!("{} {path}:{}:{}", d.code, pos.line, pos.column);
-            let n = seen.entry(name.clone()).or_default();
-            *n += 1;
-            if *n > 1 {
-                name.push_str(&format!(" ({n})"));
-            }
-            let element = if is_error(d) { "error" } else { "failure" };
-            let mut body = format!(
-                "{path}:{}:{}: {} [{}] {}",
-                pos.line,
-                pos.column,
-                d.code,
-                d.severity.as_str(),
-                d.message
-            );
-            if let Some(help) = &d.help {
-                body.push_str("\nhelp: ");
-                body.push_str(help);
-            }
-            out.push_str(&format!(
-                "    <testcase name=\"{}\" classname=\"{classname}\" file=\"{p}\" line=\"{}\">\n      <{element} type=\"{}\" message=\"{}\">{}</{element}>\n    </testcase>\n",
-                escape(&name),
-                pos.line,
-                d.severity.as_str(),
-                escape(&d.message),
-                escape_text(&body),
-            ));
-        }
-        out.push_str("  </testsuite>\n");
     }
-    out.push_str("</testsuites>\n");
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for d in &file.diagnostics {
+        let pos = file.source.line_col(d.span.start);
+        let mut name = format!("{} {path}:{}:{}", d.code, pos.line, pos.column);
+        let n = seen.entry(name.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            name.push_str(&format!(" ({n})"));
+        }
+        let element = if is_error(d) { "error" } else { "failure" };
+        let mut body = format!(
+            "{path}:{}:{}: {} [{}] {}",
+            pos.line,
+            pos.column,
+            d.code,
+            d.severity.as_str(),
+            d.message
+        );
+        if let Some(help) = &d.help {
+            body.push_str("\nhelp: ");
+            body.push_str(help);
+        }
+        out.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"{classname}\" file=\"{p}\" line=\"{}\">\n      <{element} type=\"{}\" message=\"{}\">{}</{element}>\n    </testcase>\n",
+            escape(&name),
+            pos.line,
+            d.severity.as_str(),
+            escape(&d.message),
+            escape_text(&body),
+        ));
+    }
+    out.push_str("  </testsuite>\n");
 }

@@ -11,7 +11,10 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+mod writer;
 mod xml;
+
+pub use writer::{Part, ReportWriter, Totals};
 
 use crate::cli::OutputFormat;
 use crate::diagnostic::{Applicability, Diagnostic, Severity, Span};
@@ -76,40 +79,18 @@ pub fn scrubbed(file: &FileReport) -> std::borrow::Cow<'_, FileReport> {
     std::borrow::Cow::Owned(clean)
 }
 
-/// The whole report as text, in path order. Secrets are masked here, once, for every format.
+/// The whole report of `files` as text, in the order given: what [`ReportWriter`] writes when
+/// it is handed every file at once (the LSP server, tests and benchmarks use it).
 pub fn render(files: &[FileReport], opts: &ReportOptions) -> String {
-    let owned: Vec<FileReport>;
-    let files = if files.iter().any(|f| !f.secrets.is_empty()) {
-        owned = files.iter().map(|f| scrubbed(f).into_owned()).collect();
-        owned.as_slice()
-    } else {
-        files
-    };
-    let mut out = String::new();
-    if opts.statistics {
-        statistics(files, opts, &mut out);
-        return out;
+    let mut writer = ReportWriter::new(*opts, Vec::new());
+    let mut totals = Totals::default();
+    for file in files {
+        totals.add(Totals::of_file(file, opts));
+        // Writing to a Vec cannot fail.
+        let _ = writer.part(&Part::of_file(file, opts));
     }
-    match opts.format {
-        OutputFormat::Json => json::render_json(files, &mut out),
-        OutputFormat::JsonLines => json::render_json_lines(files, &mut out),
-        OutputFormat::Concise => concise::render(files, &mut out),
-        OutputFormat::Sarif => sarif::render(files, &mut out),
-        OutputFormat::Gitlab => gitlab::render(files, &mut out),
-        OutputFormat::Checkstyle => checkstyle::render(files, &mut out),
-        OutputFormat::Junit => junit::render(files, &mut out),
-        OutputFormat::Github => github::render(files, &mut out),
-        OutputFormat::Full => full::render(files, opts, &mut out),
-    }
-    if matches!(opts.format, OutputFormat::Full | OutputFormat::Concise) {
-        if opts.show_fixes {
-            show_fixes(files, opts, &mut out);
-        }
-        if !opts.quiet {
-            summary(files, opts, &mut out);
-        }
-    }
-    out
+    let bytes = writer.finish(&totals).unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// The source with secrets masked, for reporters that print source text.
@@ -142,6 +123,20 @@ pub fn relative_path(path: &str) -> String {
     s.to_string()
 }
 
+/// `text` with every line indented by `n` spaces (a pretty-printed JSON value placed at depth).
+fn indent(text: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&pad);
+        out.push_str(line);
+    }
+    out
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -150,146 +145,4 @@ fn fixable(d: &Diagnostic, unsafe_fixes: bool) -> bool {
     d.fix
         .as_ref()
         .is_some_and(|f| f.applicability == Applicability::Safe || unsafe_fixes)
-}
-
-fn summary(files: &[FileReport], opts: &ReportOptions, out: &mut String) {
-    let all = || files.iter().flat_map(|f| f.diagnostics.iter());
-    let count = |s: Severity| all().filter(|d| d.severity == s).count();
-    let fixed: usize = files.iter().flat_map(|f| f.fixed.values()).sum();
-    if fixed > 0 && !opts.show_fixes {
-        out.push_str(&format!(
-            "Fixed {}.\n",
-            plural(fixed, "finding", "findings")
-        ));
-    }
-    let total = all().count();
-    if total == 0 {
-        out.push_str("All checks passed!\n");
-        return;
-    }
-    out.push_str(&format!(
-        "Found {}, {}, {}.\n",
-        plural(count(Severity::Error), "error", "errors"),
-        plural(count(Severity::Warning), "warning", "warnings"),
-        plural(count(Severity::Info), "info", "infos"),
-    ));
-    let safe = all().filter(|d| fixable(d, false)).count();
-    let with_unsafe = all().filter(|d| fixable(d, true)).count();
-    if opts.unsafe_fixes && with_unsafe > 0 {
-        out.push_str(&format!(
-            "[*] {} fixable with `--fix --unsafe-fixes`.\n",
-            with_unsafe
-        ));
-    } else if safe == 0 && with_unsafe > 0 {
-        out.push_str(&format!(
-            "No safe fixes available ({with_unsafe} fixable with `--fix --unsafe-fixes`).\n"
-        ));
-    } else if safe > 0 {
-        let mut line = format!("[*] {safe} fixable with `--fix`");
-        if with_unsafe > safe {
-            line.push_str(&format!(
-                " ({} more with `--unsafe-fixes`)",
-                with_unsafe - safe
-            ));
-        }
-        line.push_str(".\n");
-        out.push_str(&line);
-    }
-}
-
-fn show_fixes(files: &[FileReport], opts: &ReportOptions, out: &mut String) {
-    if opts.fix_mode {
-        let fixed: Vec<&FileReport> = files.iter().filter(|f| !f.fixed.is_empty()).collect();
-        if fixed.is_empty() {
-            out.push_str("No fixes applied.\n");
-            return;
-        }
-        let total: usize = fixed.iter().flat_map(|f| f.fixed.values()).sum();
-        out.push_str(&format!(
-            "Fixed {}:\n",
-            plural(total, "finding", "findings")
-        ));
-        for f in fixed {
-            out.push_str(&format!("- {}:\n", f.path));
-            for (code, n) in &f.fixed {
-                out.push_str(&format!("    {n} × {code} ({})\n", code.name()));
-            }
-        }
-    } else {
-        let mut any = false;
-        for f in files {
-            let mut per_code: BTreeMap<Code, usize> = BTreeMap::new();
-            for d in f
-                .diagnostics
-                .iter()
-                .filter(|d| fixable(d, opts.unsafe_fixes))
-            {
-                *per_code.entry(d.code).or_default() += 1;
-            }
-            if per_code.is_empty() {
-                continue;
-            }
-            if !any {
-                out.push_str("Fixes available:\n");
-                any = true;
-            }
-            out.push_str(&format!("- {}:\n", f.path));
-            for (code, n) in per_code {
-                out.push_str(&format!("    {n} × {code} ({})\n", code.name()));
-            }
-        }
-        if !any {
-            out.push_str("No fixes available.\n");
-        }
-    }
-}
-
-#[derive(serde::Serialize)]
-struct Stat {
-    code: &'static str,
-    name: &'static str,
-    count: usize,
-    fixable: bool,
-}
-
-fn statistics(files: &[FileReport], opts: &ReportOptions, out: &mut String) {
-    let mut per_code: BTreeMap<Code, (usize, bool)> = BTreeMap::new();
-    for d in files.iter().flat_map(|f| f.diagnostics.iter()) {
-        let e = per_code.entry(d.code).or_default();
-        e.0 += 1;
-        e.1 |= d.fix.is_some();
-    }
-    let mut stats: Vec<Stat> = per_code
-        .into_iter()
-        .map(|(code, (count, fixable))| Stat {
-            code: code.as_str(),
-            name: code.name(),
-            count,
-            fixable,
-        })
-        .collect();
-    stats.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
-    match opts.format {
-        OutputFormat::Json | OutputFormat::JsonLines => {
-            out.push_str(&serde_json::to_string_pretty(&stats).unwrap_or_default());
-            out.push('\n');
-        }
-        _ => {
-            let width = stats
-                .iter()
-                .map(|s| s.count.to_string().len())
-                .max()
-                .unwrap_or(1);
-            for s in &stats {
-                let mark = if s.fixable { "[*]" } else { "[ ]" };
-                out.push_str(&format!(
-                    "{:>width$}\t{}\t{mark} {}\n",
-                    s.count, s.code, s.name
-                ));
-            }
-            if stats.is_empty() && !opts.quiet {
-                out.push_str("All checks passed!\n");
-            }
-        }
-    }
 }

@@ -15,7 +15,6 @@ use super::{relative_path, FileReport};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::Code;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -132,52 +131,50 @@ fn region(file: &FileReport, d: &Diagnostic) -> Value {
     })
 }
 
-pub fn render(files: &[FileReport], out: &mut String) {
-    let fired: BTreeMap<Code, usize> = {
-        let mut codes: Vec<Code> = files
-            .iter()
-            .flat_map(|f| f.diagnostics.iter().map(|d| d.code))
-            .collect();
-        codes.sort();
-        codes.dedup();
-        codes.into_iter().enumerate().map(|(i, c)| (c, i)).collect()
-    };
-    // The rule pages are static, but a page's example may quote a value that is a real secret
-    // in this run's files: scrub the values found in any file from the rule texts too.
-    let values: Vec<&str> = files
-        .iter()
-        .flat_map(|f| f.secrets.iter().map(|s| f.source.slice(s)))
-        .collect();
-    let rules: Vec<Value> = fired
-        .keys()
-        .map(|&c| scrub_value(rule(c), &values))
-        .collect();
-    let mut results = Vec::new();
-    for file in files {
-        let path = relative_path(&file.path);
-        let prints = fingerprints(file, &path);
-        let location = uri(&path);
-        for (d, fingerprint) in file.diagnostics.iter().zip(prints) {
-            let message = if d.message.is_empty() {
-                d.code.name().to_string()
-            } else {
-                d.message.clone()
-            };
-            results.push(json!({
-                "ruleId": d.code.as_str(),
-                "ruleIndex": fired[&d.code],
-                "level": level(d.severity),
-                "message": { "text": message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": location },
-                        "region": region(file, d),
-                    }
-                }],
-                "partialFingerprints": { "opslint/v1": fingerprint },
-            }));
+/// What a result's `ruleIndex` holds until the writer knows the index: rules are listed in the
+/// order they first fire, which only the writer (in path order) sees. The text cannot occur
+/// elsewhere in a result: inside a JSON string its quotes would be escaped.
+pub const RULE_INDEX_MARK: &str = "\"ruleIndex\": 18446744073709551615";
+
+/// The file's results, pretty-printed at their depth in the log, with `ruleIndex` marked.
+pub fn results(file: &FileReport, out: &mut Vec<(Code, String)>) {
+    let path = relative_path(&file.path);
+    let prints = fingerprints(file, &path);
+    let location = uri(&path);
+    for (d, fingerprint) in file.diagnostics.iter().zip(prints) {
+        let message = if d.message.is_empty() {
+            d.code.name()
+        } else {
+            d.message.as_str()
+        };
+        let result = json!({
+            "ruleId": d.code.as_str(),
+            "ruleIndex": u64::MAX,
+            "level": level(d.severity),
+            "message": { "text": message },
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": { "uri": location },
+                    "region": region(file, d),
+                }
+            }],
+            "partialFingerprints": { "opslint/v1": fingerprint },
+        });
+        if let Ok(text) = serde_json::to_string_pretty(&result) {
+            out.push((d.code, super::indent(&text, 8)));
         }
     }
+}
+
+/// The log around its results: the text before the results array and the text after it.
+/// `rules` are the rules that fired, in `ruleIndex` order; their texts are scrubbed of the
+/// run's secret values (a page's example could be a real secret of a linted file).
+pub fn frame(rules: &[Code], secret_values: &[&str]) -> (String, String) {
+    const HOLE: &str = "\u{0}results";
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|&c| scrub_value(rule(c), secret_values))
+        .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -189,11 +186,35 @@ pub fn render(files: &[FileReport], out: &mut String) {
                 "rules": rules,
             }},
             "columnKind": "utf16CodeUnits",
-            "results": results,
+            "results": HOLE,
         }]
     });
-    out.push_str(&serde_json::to_string_pretty(&log).unwrap_or_default());
-    out.push('\n');
+    let text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    // serde_json writes the NUL as `\u0000`, which no other string of the log holds.
+    let hole = "\"\\u0000results\"";
+    match text.split_once(hole) {
+        Some((head, tail)) => (head.to_string(), format!("{tail}\n")),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// Whether a rule text SARIF writes contains `value` (then the rule texts are scrubbed of it).
+pub fn in_rule_texts(value: &str) -> bool {
+    static TEXTS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let texts = TEXTS.get_or_init(|| {
+        crate::registry::RULES
+            .iter()
+            .flat_map(|r| {
+                let meta = r.code.meta();
+                let page = crate::docs::page_text(r.code)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| crate::docs::page(r.code));
+                [meta.name.to_string(), meta.summary.to_string(), page]
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    !value.is_empty() && texts.contains(value)
 }
 
 #[cfg(test)]
