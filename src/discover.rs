@@ -12,6 +12,33 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// How many bytes of a file content sniffing reads.
 const SNIFF_BYTES: u64 = 256 * 1024;
 
+/// Bytes a run may keep in memory for later, shared by threads: what is kept beyond it is read
+/// again when needed, so a run's memory does not grow with the size of the tree.
+#[derive(Debug)]
+pub struct MemoryBudget(std::sync::atomic::AtomicUsize);
+
+impl MemoryBudget {
+    pub const fn new(bytes: usize) -> MemoryBudget {
+        MemoryBudget(std::sync::atomic::AtomicUsize::new(bytes))
+    }
+
+    /// Takes `bytes` from the budget, if that many are left.
+    pub fn take(&self, bytes: usize) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(bytes)
+            })
+            .is_ok()
+    }
+}
+
+/// How much of the files content sniffing read is kept for linting: up to 40 MB, less what a
+/// large run's list of files takes (about 400 bytes a file), at least 8 MB.
+fn kept_content(files: usize) -> usize {
+    (40usize << 20).saturating_sub(files * 400).max(8 << 20)
+}
+
 /// A file found by the walk or named on the command line.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -22,7 +49,8 @@ pub struct Candidate {
     /// The detected type; `None` when the file is skipped.
     pub file_type: Option<FileType>,
     pub settings: Arc<Settings>,
-    /// The whole file, when detection read all of it (so linting does not read it again).
+    /// The whole file, when detection read all of it (so linting does not read it again) and
+    /// the run's budget for such copies allowed.
     pub content: Option<Arc<[u8]>>,
 }
 
@@ -77,6 +105,7 @@ pub fn discover(
         }
         with_settings.push((path, abs, explicit, settings));
     }
+    let kept = MemoryBudget::new(kept_content(with_settings.len()));
     let mut candidates: Vec<Candidate> = with_settings
         .into_par_iter()
         .map(|(path, abs, explicit, settings)| {
@@ -87,7 +116,7 @@ pub fn discover(
                     detect(&path, || {
                         let (bytes, whole) = sniff(&path)?;
                         let text = sniffed_text(&bytes)?;
-                        content = whole.then(|| Arc::from(bytes));
+                        content = (whole && kept.take(bytes.len())).then(|| Arc::from(bytes));
                         Some(text)
                     })
                 }),

@@ -301,6 +301,11 @@ fn check(args: CheckArgs) -> RunResult {
     };
     let mut reporter = Reporter::new(opts, main, fix_mode, &extra_reports)?;
     let sets = kubernetes_sets(&candidates, &ctx);
+    for (c, set) in candidates.iter_mut().zip(&sets) {
+        if matches!(set, Some((_, Some(_)))) {
+            c.content = None; // the prelinted text is kept instead
+        }
+    }
     let jobs: Vec<_> = candidates
         .iter()
         .zip(sets)
@@ -693,6 +698,13 @@ struct Prelinted {
     output: LintOutput,
 }
 
+/// How much the Kubernetes files read and linted before the cross-object rules may keep: up
+/// to 64 MB, less what the facts of a large set take themselves (about 2 KB a file), so that a
+/// run of any size stays within a steady amount of memory.
+fn kept_prelinted(files: usize) -> usize {
+    (64usize << 20).saturating_sub(files * 2048).max(8 << 20)
+}
+
 /// The run's Kubernetes files read and linted on their own, and the facts of all of them for
 /// the cross-object rules: one entry per candidate (`None` for other files). With fewer than
 /// two Kubernetes files, each text alone is its set and nothing is done here.
@@ -702,13 +714,15 @@ fn kubernetes_sets(
 ) -> Vec<Option<(lang::kubernetes::Set, Option<Prelinted>)>> {
     let is_k8s = |c: &Candidate| c.file_type == Some(FileType::Kubernetes);
     let mut sets: Vec<Option<_>> = (0..candidates.len()).map(|_| None).collect();
-    if candidates.iter().filter(|c| is_k8s(c)).count() < 2 {
+    let count = candidates.iter().filter(|c| is_k8s(c)).count();
+    if count < 2 {
         return sets;
     }
+    let kept = discover::MemoryBudget::new(kept_prelinted(count));
     let (facts, prelinted): (Vec<lang::kubernetes::Facts>, Vec<Option<Prelinted>>) = candidates
         .par_iter()
         .filter(|c| is_k8s(c))
-        .map(|c| prelint_kubernetes(c, ctx))
+        .map(|c| prelint_kubernetes(c, ctx, &kept))
         .unzip();
     let mut file_sets = lang::kubernetes::Set::for_each_file(facts);
     let mut prelinted = prelinted.into_iter();
@@ -722,32 +736,41 @@ fn kubernetes_sets(
     sets
 }
 
-/// One Kubernetes file linted on its own, and its facts. Nothing is kept for a file that
+/// One Kubernetes file linted on its own, and its facts; beyond the run's budget (`kept`),
+/// only its facts: the second pass reads and lints it again. Nothing is kept for a file that
 /// cannot be read or whose linting panics: the second pass lints it again and reports that.
 fn prelint_kubernetes(
     c: &Candidate,
     ctx: &RunContext,
+    kept: &discover::MemoryBudget,
 ) -> (lang::kubernetes::Facts, Option<Prelinted>) {
     let Decoded::Text { text, bom, invalid } = read_candidate(c) else {
         return Default::default();
     };
     let source = SourceFile::new(c.display.clone(), text.as_str());
     let lint_ctx = lint_context(&c.path, &c.settings, ctx);
+    // What it will hold: the text, and findings (about one per 1 KB of YAML in the corpus).
+    let keep = kept.take(text.len() * 3 / 2);
     IN_ENGINE.with(|f| f.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        lang::prelint(FileType::Kubernetes, &source, &lint_ctx)
+        if keep {
+            let (output, facts) = lang::prelint(FileType::Kubernetes, &source, &lint_ctx);
+            (facts.unwrap_or_default(), Some(output))
+        } else {
+            (lang::kubernetes::facts_only(&source, &lint_ctx), None)
+        }
     }));
     IN_ENGINE.with(|f| f.set(false));
     match result {
-        Ok((output, facts)) => (
-            facts.unwrap_or_default(),
-            Some(Prelinted {
+        Ok((facts, output)) => {
+            let prelinted = output.map(|output| Prelinted {
                 text,
                 bom,
                 invalid,
                 output,
-            }),
-        ),
+            });
+            (facts, prelinted)
+        }
         Err(_) => Default::default(),
     }
 }
@@ -940,6 +963,9 @@ pub struct FileLinter<'a> {
     /// What the first pass of the run gave for the original text (Kubernetes files of a set):
     /// the first lint only adds the cross-object findings instead of parsing again.
     pub prelinted: Option<LintOutput>,
+    /// Whether the set's entry for this file was made from the next text linted (the original):
+    /// then the set's index serves it as it is, instead of an index of its own facts.
+    pub set_has_text: bool,
 }
 
 /// One lint of one text.
@@ -955,8 +981,14 @@ impl LintFn for FileLinter<'_> {
     fn lint(&mut self, text: &str) -> Linted {
         let source = SourceFile::new(self.display.clone(), text);
         let set = self.kubernetes_set.as_ref();
+        let original_in_set = std::mem::take(&mut self.set_has_text) && set.is_some();
         let out = match self.prelinted.take() {
             Some(mut out) => lint_guarded(self.file_type, || {
+                lang::cross_check(&mut out, None, set);
+                out
+            }),
+            None if original_in_set => lint_guarded(self.file_type, || {
+                let (mut out, _) = lang::prelint(self.file_type, &source, &self.ctx);
                 lang::cross_check(&mut out, None, set);
                 out
             }),
@@ -1142,6 +1174,7 @@ fn lint_path(
         first_secrets: None,
         kubernetes_set,
         prelinted,
+        set_has_text: true,
     };
     let original = (ctx.fix_mode == FixMode::Write).then(|| text.clone());
     let (mut report, diff, new_text) = lint_text(&mut linter, text, invalid.is_none(), ctx);
@@ -1220,6 +1253,7 @@ impl Target {
             first_secrets: None,
             kubernetes_set: None,
             prelinted: None,
+            set_has_text: false,
         }
     }
 }
@@ -1358,6 +1392,56 @@ mod tests {
         assert!(matches!(decode(bom16), Decoded::Unreadable(m) if m.contains("UTF-16")));
         assert!(
             matches!(decode(b"\x7fELF\x02\x01\x00\x00abc".to_vec()), Decoded::Unreadable(m) if m.contains("binary"))
+        );
+    }
+
+    #[test]
+    fn a_file_gone_after_the_walk_is_reported_and_the_others_linted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM alpine:3.20\n").unwrap();
+        let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n";
+        std::fs::write(dir.path().join("pod.yaml"), manifest).unwrap();
+        std::fs::write(dir.path().join("other.yaml"), manifest).unwrap();
+        let cwd = dir.path().to_path_buf();
+        let resolver =
+            ConfigResolver::new(None, true, crate::config::Overrides::default(), cwd.clone())
+                .unwrap();
+        let candidates = discover::discover(&[cwd.clone()], None, &resolver).unwrap();
+        assert_eq!(candidates.len(), 3);
+        // Deleted between the walk and the lint (the walk read the YAML to tell its type).
+        for name in ["Dockerfile", "pod.yaml"] {
+            std::fs::remove_file(dir.path().join(name)).unwrap();
+        }
+        let ctx = RunContext {
+            cwd,
+            unsafe_fixes: false,
+            fix_mode: FixMode::None,
+            verbose: false,
+            cache: Arc::default(),
+        };
+        let sets = kubernetes_sets(&candidates, &ctx);
+        let mut codes = Vec::new();
+        for (c, set) in candidates.iter().zip(sets) {
+            let (report, _) = lint_path(c, c.file_type.unwrap(), &ctx, set);
+            let first = report
+                .diagnostics
+                .first()
+                .map(|d| (d.code, d.message.clone()));
+            codes.push((c.display.rsplit('/').next().unwrap().to_string(), first));
+        }
+        let gone = |name: &str| {
+            codes.iter().any(|(n, d)| {
+                n == name
+                    && d.as_ref().is_some_and(|(code, m)| {
+                        *code == Code::OPS001 && m.starts_with("cannot read file")
+                    })
+            })
+        };
+        assert!(gone("Dockerfile"), "{codes:?}");
+        // The walk kept pod.yaml's text, so it is linted as it was read.
+        assert!(
+            codes.iter().any(|(n, d)| n == "other.yaml" && d.is_some()),
+            "{codes:?}"
         );
     }
 

@@ -195,6 +195,17 @@ pub fn prelint(source: &SourceFile, ctx: &LintContext) -> (LintOutput, Facts) {
     (out, facts)
 }
 
+/// The facts of a text for the cross-object rules, and nothing else (what [`prelint`] gives,
+/// without the rules): for the files a large run cannot keep linted in memory.
+pub fn facts_only(source: &SourceFile, ctx: &LintContext) -> Facts {
+    let text = &source.text;
+    let stream = yaml::parse_with(text, text.contains("{{"));
+    if is_template(&stream, text, ctx.disk_path.as_deref()) {
+        return Facts::default();
+    }
+    rules::cross_object::facts(&model::Model::build(&stream), source)
+}
+
 /// Adds the cross-object findings of one text: its objects against every file of `set`
 /// (`None`: the text alone). `own` replaces the set's entry for the text (after a fix, the
 /// findings must point into the fixed text); without it the set's entry is the text's.

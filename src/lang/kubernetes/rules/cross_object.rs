@@ -14,7 +14,7 @@ use super::super::yaml::Node;
 use crate::diagnostic::{Edit, Findings, Span};
 use crate::registry::Code;
 use crate::source::SourceFile;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The facts of every Kubernetes file of a run, indexed once, and which file is being linted.
@@ -29,7 +29,7 @@ impl Set {
     /// One set per file of `files`, in order, sharing the facts and their index.
     pub fn for_each_file(files: Vec<Facts>) -> impl Iterator<Item = Set> {
         let refs: Vec<&Facts> = files.iter().collect();
-        let index = Arc::new(ObjectIndex::new(&refs));
+        let index = Arc::new(ObjectIndex::new(&refs, 0));
         let files = Arc::new(files);
         (0..files.len()).map(move |this| Set {
             files: Arc::clone(&files),
@@ -45,10 +45,11 @@ impl Set {
         match (own, files.get_mut(self.this)) {
             (Some(own), Some(slot)) => {
                 *slot = own;
-                let index = ObjectIndex::new(&files);
-                check_with(&files, &index, self.this, out);
+                // The set's index with this file's entries replaced by an index of its own.
+                let own_index = ObjectIndex::new(&[own], self.this);
+                check_with(&files, &self.index, Some(&own_index), self.this, out);
             }
-            _ => check_with(&files, &self.index, self.this, out),
+            _ => check_with(&files, &self.index, None, self.this, out),
         }
     }
 }
@@ -56,45 +57,145 @@ impl Set {
 /// Where an object is: (file, object) positions in the set.
 type ObjectRef = (u32, u32);
 
-/// The objects of a set grouped by what the rules look for, so a rule scans the objects that
-/// can matter (the NetworkPolicies, the pod templates) instead of every object of the run.
+/// A lookup key of the index: a hash of two strings (what it finds is checked against them).
+type Key = u64;
+
+fn key(a: &str, b: &str) -> Key {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    a.hash(&mut h);
+    b.hash(&mut h);
+    h.finish()
+}
+
+/// The namespaces some objects are in: does one of them share an object's namespace?
+#[derive(Debug, Default)]
+struct Presence {
+    namespaces: HashSet<String>,
+    /// One has no namespace written (it shares any).
+    unnamespaced: bool,
+}
+
+impl Presence {
+    fn add(&mut self, o: &ObjectFacts) {
+        match &o.namespace {
+            Some(ns) => {
+                self.namespaces.insert(ns.clone());
+            }
+            None => self.unnamespaced = true,
+        }
+    }
+
+    /// Whether one of the objects may share `o`'s namespace ([`same_namespace`]).
+    fn near(&self, o: &ObjectFacts) -> bool {
+        match &o.namespace {
+            Some(ns) => self.unnamespaced || self.namespaces.contains(ns),
+            None => self.unnamespaced || !self.namespaces.is_empty(),
+        }
+    }
+}
+
+/// Objects with a label selector, keyed by one of its `matchLabels` pairs (a pod can only be
+/// selected by a selector whose pairs it all has), the other selectors apart.
+#[derive(Debug, Default)]
+struct BySelector {
+    by_label: HashMap<Key, Vec<ObjectRef>>,
+    other: Vec<ObjectRef>,
+}
+
+impl BySelector {
+    fn add(&mut self, selector: &Selector, at: ObjectRef) {
+        match selector {
+            Selector::Match { labels, .. } if !labels.is_empty() => self
+                .by_label
+                .entry(key(&labels[0].0, &labels[0].1))
+                .or_default()
+                .push(at),
+            Selector::Nothing => {}
+            _ => self.other.push(at),
+        }
+    }
+
+    /// The objects whose selector may select pods labelled `labels` (a superset).
+    fn candidates<'s, 'l>(&'s self, labels: &'l Labels) -> impl Iterator<Item = &'s ObjectRef> + 'l
+    where
+        's: 'l,
+    {
+        labels
+            .iter()
+            .filter_map(|(k, v)| self.by_label.get(&key(k, v)))
+            .flatten()
+            .chain(&self.other)
+    }
+}
+
+/// The objects of a set indexed by what the rules look for (kind, name, namespace, labels), so
+/// that a rule looks at the few objects that can matter: the cost of a run grows with its
+/// objects, not with their square.
 #[derive(Debug, Default)]
 pub struct ObjectIndex {
     pods: Vec<ObjectRef>,
-    hpas: Vec<ObjectRef>,
-    network_policies: Vec<ObjectRef>,
-    pdbs: Vec<ObjectRef>,
-    /// Objects that define ConfigMaps or Secrets.
-    definers: Vec<ObjectRef>,
-    /// Custom resources without a pod template (what an operator may turn into objects).
-    custom: Vec<ObjectRef>,
-    by_kind: HashMap<String, Vec<ObjectRef>>,
+    pods_near: Presence,
+    pods_by_label: HashMap<Key, Vec<ObjectRef>>,
+    network_policies: BySelector,
+    network_policies_near: Presence,
+    pdbs: BySelector,
+    pdbs_near: Presence,
+    /// HPAs by the (kind, name) they scale.
+    hpas_by_target: HashMap<Key, Vec<ObjectRef>>,
+    /// Objects that define a ConfigMap or Secret, by what they define.
+    defined: HashMap<Key, Vec<ObjectRef>>,
+    definers_near: HashMap<RefKind, Presence>,
+    /// Custom resources without a pod template (what an operator may turn into objects), by name.
+    custom_by_name: HashMap<Key, Vec<ObjectRef>>,
+    by_kind_name: HashMap<Key, Vec<ObjectRef>>,
+    kinds_near: HashMap<String, Presence>,
 }
 
 impl ObjectIndex {
-    fn new(files: &[&Facts]) -> ObjectIndex {
+    /// The index of `files`, the first of which is file `first` of the set.
+    fn new(files: &[&Facts], first: usize) -> ObjectIndex {
         let mut ix = ObjectIndex::default();
         for (f, facts) in files.iter().enumerate() {
             for (i, o) in facts.objects.iter().enumerate() {
-                let at = (f as u32, i as u32);
-                if o.pod.is_some() {
+                let at = ((first + f) as u32, i as u32);
+                if let Some(pod) = &o.pod {
                     ix.pods.push(at);
+                    ix.pods_near.add(o);
+                    for (k, v) in &pod.labels {
+                        ix.pods_by_label.entry(key(k, v)).or_default().push(at);
+                    }
                 } else if !is_builtin(&o.kind) {
-                    ix.custom.push(at);
+                    if let Some(name) = &o.name {
+                        ix.custom_by_name.entry(key(name, "")).or_default().push(at);
+                    }
                 }
-                if o.hpa_target.is_some() {
-                    ix.hpas.push(at);
+                if let Some((kind, target)) = o.hpa_target.as_deref() {
+                    let k = key(kind, &target.name);
+                    ix.hpas_by_target.entry(k).or_default().push(at);
                 }
-                if o.network_policy.is_some() {
-                    ix.network_policies.push(at);
+                if let Some(selector) = &o.network_policy {
+                    ix.network_policies.add(selector, at);
+                    ix.network_policies_near.add(o);
                 }
-                if o.pdb.is_some() {
-                    ix.pdbs.push(at);
+                if let Some(pdb) = &o.pdb {
+                    ix.pdbs.add(&pdb.selector, at);
+                    ix.pdbs_near.add(o);
                 }
-                if !o.defines.is_empty() {
-                    ix.definers.push(at);
+                for (kind, name) in &o.defines {
+                    ix.defined
+                        .entry(key(kind.as_str(), name))
+                        .or_default()
+                        .push(at);
+                    ix.definers_near.entry(*kind).or_default().add(o);
                 }
-                ix.by_kind.entry(o.kind.clone()).or_default().push(at);
+                if let Some(name) = &o.name {
+                    ix.by_kind_name
+                        .entry(key(&o.kind, name))
+                        .or_default()
+                        .push(at);
+                }
+                ix.kinds_near.entry(o.kind.clone()).or_default().add(o);
             }
         }
         ix
@@ -105,44 +206,118 @@ impl ObjectIndex {
 struct Objects<'a> {
     files: &'a [&'a Facts],
     index: &'a ObjectIndex,
+    /// The file being checked, and the index of its objects when they replace the set's entry
+    /// (its text after a fix).
+    this: usize,
+    own: Option<&'a ObjectIndex>,
 }
 
 impl<'a> Objects<'a> {
-    fn each(&self, refs: &'a [ObjectRef]) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
-        let files = self.files;
-        refs.iter().filter_map(move |&(f, i)| {
+    /// The objects `pick` lists in the set's index (without this file's entries when they are
+    /// replaced) and in this file's own index.
+    fn from<'k, I>(
+        &self,
+        pick: impl Fn(&'a ObjectIndex) -> I + Copy + 'k,
+    ) -> impl Iterator<Item = &'a ObjectFacts> + 'k
+    where
+        'a: 'k,
+        I: IntoIterator<Item = &'a ObjectRef> + 'k,
+    {
+        let (files, this, replaced) = (self.files, self.this, self.own.is_some());
+        let set = pick(self.index)
+            .into_iter()
+            .filter(move |&&(f, _)| !(replaced && f as usize == this));
+        let own = self.own.into_iter().flat_map(pick);
+        set.chain(own).filter_map(move |&(f, i)| {
             files
                 .get(f as usize)
                 .and_then(|facts| facts.objects.get(i as usize))
         })
     }
 
-    fn pods(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
-        self.each(&self.index.pods)
+    /// Whether an object `pick` tells of may share `o`'s namespace.
+    fn near(
+        &self,
+        pick: impl Fn(&'a ObjectIndex) -> Option<&'a Presence>,
+        o: &ObjectFacts,
+    ) -> bool {
+        [Some(self.index), self.own]
+            .into_iter()
+            .flatten()
+            .any(|ix| pick(ix).is_some_and(|p| p.near(o)))
     }
 
-    fn hpas(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
-        self.each(&self.index.hpas)
+    fn kind_near(&self, kind: &str, o: &ObjectFacts) -> bool {
+        self.near(|ix| ix.kinds_near.get(kind), o)
     }
 
-    fn network_policies(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
-        self.each(&self.index.network_policies)
+    /// The pod templates that may have all of `labels` (every pod when there are none).
+    fn pods_with(&self, labels: &Labels) -> Vec<&'a ObjectFacts> {
+        match labels.first() {
+            Some((k, v)) => {
+                let k = key(k, v);
+                self.from(|ix| ix.pods_by_label.get(&k).into_iter().flatten())
+                    .collect()
+            }
+            None => self.from(|ix| &ix.pods).collect(),
+        }
     }
 
-    fn pdbs(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
-        self.each(&self.index.pdbs)
+    /// The pod templates a selector may select.
+    fn pods_selected_by(&self, selector: &Selector) -> Vec<&'a ObjectFacts> {
+        match selector {
+            Selector::Match { labels, .. } => self.pods_with(labels),
+            _ => self.from(|ix| &ix.pods).collect(),
+        }
     }
 
-    fn definers(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
-        self.each(&self.index.definers)
+    fn network_policies_for(&self, labels: &Labels) -> Vec<&'a ObjectFacts> {
+        self.from(|ix| ix.network_policies.candidates(labels))
+            .collect()
     }
 
-    fn custom(&self) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
-        self.each(&self.index.custom)
+    fn pdbs_for(&self, labels: &Labels) -> Vec<&'a ObjectFacts> {
+        self.from(|ix| ix.pdbs.candidates(labels)).collect()
     }
 
-    fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'a ObjectFacts> + 'a {
-        self.each(self.index.by_kind.get(kind).map_or(&[][..], Vec::as_slice))
+    fn keyed(
+        &self,
+        map: fn(&ObjectIndex) -> &HashMap<Key, Vec<ObjectRef>>,
+        key: Key,
+    ) -> impl Iterator<Item = &'a ObjectFacts> + '_ {
+        self.from(move |ix| map(ix).get(&key).into_iter().flatten())
+    }
+
+    /// The HPAs that scale the `kind` named `name`.
+    fn hpas_scaling(&self, kind: &str, name: &str) -> Vec<&'a ObjectFacts> {
+        self.keyed(|ix| &ix.hpas_by_target, key(kind, name))
+            .filter(|h| {
+                h.hpa_target
+                    .as_deref()
+                    .is_some_and(|(k, t)| k == kind && t.name == name)
+            })
+            .collect()
+    }
+
+    /// The objects that define the ConfigMap or Secret `name`.
+    fn defining(&self, kind: RefKind, name: &str) -> Vec<&'a ObjectFacts> {
+        self.keyed(|ix| &ix.defined, key(kind.as_str(), name))
+            .filter(|c| c.defines.iter().any(|(k, n)| *k == kind && n == name))
+            .collect()
+    }
+
+    /// The custom resources named `name`.
+    fn custom_named(&self, name: &str) -> Vec<&'a ObjectFacts> {
+        self.keyed(|ix| &ix.custom_by_name, key(name, ""))
+            .filter(|c| c.name.as_deref() == Some(name))
+            .collect()
+    }
+
+    /// The objects of `kind` named `name`.
+    fn named(&self, kind: &str, name: &str) -> Vec<&'a ObjectFacts> {
+        self.keyed(|ix| &ix.by_kind_name, key(kind, name))
+            .filter(|c| c.kind == kind && c.name.as_deref() == Some(name))
+            .collect()
     }
 }
 
@@ -161,15 +336,16 @@ pub struct ObjectFacts {
     pub namespace: Option<String>,
     /// The `kind` value: where a finding about something missing points.
     pub anchor: Span,
-    pub pod: Option<PodFacts>,
+    pub pod: Option<Box<PodFacts>>,
     /// `spec.replicas`, when written.
     pub replicas: Option<Replicas>,
-    pub service: Option<ServiceFacts>,
+    // The facts only some kinds have are boxed: a run keeps every object's facts.
+    pub service: Option<Box<ServiceFacts>>,
     /// A HorizontalPodAutoscaler's `scaleTargetRef` (kind, then name).
-    pub hpa_target: Option<(String, Named)>,
-    pub pdb: Option<PdbFacts>,
+    pub hpa_target: Option<Box<(String, Named)>>,
+    pub pdb: Option<Box<PdbFacts>>,
     /// A NetworkPolicy's `podSelector`.
-    pub network_policy: Option<Selector>,
+    pub network_policy: Option<Box<Selector>>,
     /// An Ingress's backend Service names.
     pub backends: Vec<Named>,
     /// A StatefulSet's `spec.serviceName`.
@@ -207,7 +383,7 @@ pub struct PodFacts {
     pub config_refs: Vec<ConfigRef>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefKind {
     ConfigMap,
     Secret,
@@ -447,7 +623,26 @@ pub fn facts(model: &Model<'_>, source: &SourceFile) -> Facts {
             .objects
             .iter()
             .map(|o| object_facts(o, source))
+            .filter(ObjectFacts::may_matter)
             .collect(),
+    }
+}
+
+impl ObjectFacts {
+    /// Whether a cross-object rule can look at this object: a run keeps the facts of all its
+    /// objects, so those of a Role or a CustomResourceDefinition are not kept.
+    fn may_matter(&self) -> bool {
+        self.pod.is_some()
+            || self.service.is_some()
+            || self.hpa_target.is_some()
+            || self.pdb.is_some()
+            || self.network_policy.is_some()
+            || !self.defines.is_empty()
+            || !self.backends.is_empty()
+            || self.service_name.is_some()
+            || matches!(self.kind.as_str(), "Service" | "ServiceAccount")
+            || REPLICATED.contains(&self.kind.as_str())
+            || !is_builtin(&self.kind)
     }
 }
 
@@ -463,22 +658,26 @@ fn object_facts(o: &Object<'_>, source: &SourceFile) -> ObjectFacts {
             e.value.span.end.max(e.key.span.end),
         ),
     });
-    let service = (kind == "Service").then(|| service_facts(spec));
+    let service = (kind == "Service").then(|| Box::new(service_facts(spec)));
     let hpa_target = (kind == "HorizontalPodAutoscaler")
         .then(|| {
             let r = spec?.get("scaleTargetRef")?;
             let target_kind = r.get("kind")?.as_str()?.to_string();
-            Some((target_kind, named(r.get("name"))?))
+            Some(Box::new((target_kind, named(r.get("name"))?)))
         })
         .flatten();
-    let pdb = (kind == "PodDisruptionBudget").then(|| PdbFacts {
-        selector: Selector::parse(spec.and_then(|s| s.get("selector")))
-            .unwrap_or(Selector::Nothing),
-        min_available: amount(spec.and_then(|s| s.get("minAvailable"))),
-        max_unavailable: amount(spec.and_then(|s| s.get("maxUnavailable"))),
+    let pdb = (kind == "PodDisruptionBudget").then(|| {
+        Box::new(PdbFacts {
+            selector: Selector::parse(spec.and_then(|s| s.get("selector")))
+                .unwrap_or(Selector::Nothing),
+            min_available: amount(spec.and_then(|s| s.get("minAvailable"))),
+            max_unavailable: amount(spec.and_then(|s| s.get("maxUnavailable"))),
+        })
     });
     let network_policy = (kind == "NetworkPolicy").then(|| {
-        Selector::parse(spec.and_then(|s| s.get("podSelector"))).unwrap_or(Selector::Unknown)
+        Box::new(
+            Selector::parse(spec.and_then(|s| s.get("podSelector"))).unwrap_or(Selector::Unknown),
+        )
     });
     let backends = if kind == "Ingress" {
         ingress_backends(spec)
@@ -495,7 +694,7 @@ fn object_facts(o: &Object<'_>, source: &SourceFile) -> ObjectFacts {
         name: o.name_str().map(str::to_string),
         namespace: o.namespace_str().map(str::to_string),
         anchor: o.anchor(),
-        pod: o.pod.as_ref().map(pod_facts),
+        pod: o.pod.as_ref().map(|p| Box::new(pod_facts(p))),
         replicas,
         service,
         hpa_target,
@@ -732,15 +931,14 @@ fn same_namespace(a: &ObjectFacts, b: &ObjectFacts) -> bool {
 /// resource of the set in the namespace is named `name` or a prefix of it (`kibana` makes
 /// `kibana-kb-http`).
 fn operator_may_make(o: &ObjectFacts, name: &str, all: &Objects<'_>) -> bool {
-    all.custom().any(|c| {
-        same_namespace(o, c)
-            && c.name.as_deref().is_some_and(|n| {
-                name == n
-                    || name
-                        .strip_prefix(n)
-                        .is_some_and(|rest| rest.starts_with('-'))
-            })
-    })
+    // `name` itself and each of its prefixes that end before a `-`.
+    let prefixes = name
+        .match_indices('-')
+        .map(|(i, _)| &name[..i])
+        .chain(std::iter::once(name));
+    prefixes
+        .into_iter()
+        .any(|n| all.custom_named(n).iter().any(|c| same_namespace(o, c)))
 }
 
 /// `Deployment a, Deployment b`, each object once.
@@ -779,14 +977,25 @@ fn show_labels(labels: &Labels) -> String {
 
 /// Reports the cross-object findings of file `this` of `files`.
 pub fn check(files: &[&Facts], this: usize, out: &mut Findings) {
-    check_with(files, &ObjectIndex::new(files), this, out);
+    check_with(files, &ObjectIndex::new(files, 0), None, this, out);
 }
 
-fn check_with(files: &[&Facts], index: &ObjectIndex, this: usize, out: &mut Findings) {
+fn check_with(
+    files: &[&Facts],
+    index: &ObjectIndex,
+    own_index: Option<&ObjectIndex>,
+    this: usize,
+    out: &mut Findings,
+) {
     let Some(own) = files.get(this) else {
         return;
     };
-    let all = Objects { files, index };
+    let all = Objects {
+        files,
+        index,
+        this,
+        own: own_index,
+    };
     for o in &own.objects {
         service_selects_nothing(o, &all, out);
         service_target_port_missing(o, &all, out);
@@ -806,7 +1015,8 @@ fn selected_pods<'a>(
     labels: &Labels,
     all: &Objects<'a>,
 ) -> Vec<&'a ObjectFacts> {
-    all.pods()
+    all.pods_with(labels)
+        .into_iter()
         .filter(|p| {
             p.pod.as_ref().is_some_and(|pod| {
                 same_namespace(service, p)
@@ -823,7 +1033,7 @@ fn service_selects_nothing(o: &ObjectFacts, all: &Objects<'_>, out: &mut Finding
     let Some((key, labels)) = o.service.as_ref().and_then(|s| s.selector.as_ref()) else {
         return;
     };
-    if !all.pods().any(|p| same_namespace(o, p)) || !selected_pods(o, labels, all).is_empty() {
+    if !all.near(|ix| Some(&ix.pods_near), o) || !selected_pods(o, labels, all).is_empty() {
         return;
     }
     // Pods an operator creates from a custom resource are often labelled with its name.
@@ -852,7 +1062,7 @@ fn service_target_port_missing(o: &ObjectFacts, all: &Objects<'_>, out: &mut Fin
     if selected.is_empty() {
         return;
     }
-    let pods: Vec<&PodFacts> = selected.iter().filter_map(|p| p.pod.as_ref()).collect();
+    let pods: Vec<&PodFacts> = selected.iter().filter_map(|p| p.pod.as_deref()).collect();
     for t in &service.target_ports {
         let missing = match &t.port {
             PortRef::Name(name) => !pods.iter().any(|p| p.port_names.contains(name)),
@@ -887,15 +1097,16 @@ fn service_target_port_missing(o: &ObjectFacts, all: &Objects<'_>, out: &mut Fin
 
 /// K8S030 hpa-target-missing: an HPA whose `scaleTargetRef` names no object of the set.
 fn hpa_target_missing(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
-    let Some((kind, target)) = &o.hpa_target else {
+    let Some((kind, target)) = o.hpa_target.as_deref() else {
         return;
     };
-    if !all.of_kind(kind).any(|w| same_namespace(o, w)) {
+    if !all.kind_near(kind, o) {
         return;
     }
     let found = all
-        .of_kind(kind)
-        .any(|w| w.name.as_deref() == Some(target.name.as_str()) && same_namespace(o, w));
+        .named(kind, &target.name)
+        .iter()
+        .any(|w| same_namespace(o, w));
     if !found {
         out.report(Code::K8S030, target.span.clone())
             .message(format!(
@@ -913,10 +1124,10 @@ fn missing_network_policy(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings
     let Some(pod) = o.pod.as_ref().filter(|p| !p.host_network) else {
         return;
     };
-    if !all.network_policies().any(|p| same_namespace(o, p)) {
+    if !all.near(|ix| Some(&ix.network_policies_near), o) {
         return;
     }
-    let selected = all.network_policies().any(|p| {
+    let selected = all.network_policies_for(&pod.labels).iter().any(|p| {
         p.network_policy
             .as_ref()
             .is_some_and(|s| same_namespace(o, p) && s.matches(&pod.labels) != Some(false))
@@ -937,10 +1148,10 @@ fn missing_pod_disruption_budget(o: &ObjectFacts, all: &Objects<'_>, out: &mut F
     let (Some(pod), Some(count)) = (&o.pod, o.replicas.as_ref().and_then(|r| r.count)) else {
         return;
     };
-    if count <= 1 || !all.pdbs().any(|p| same_namespace(o, p)) {
+    if count <= 1 || !all.near(|ix| Some(&ix.pdbs_near), o) {
         return;
     }
-    let covered = all.pdbs().any(|p| {
+    let covered = all.pdbs_for(&pod.labels).iter().any(|p| {
         p.pdb
             .as_ref()
             .is_some_and(|b| same_namespace(o, p) && b.selector.matches(&pod.labels) != Some(false))
@@ -961,17 +1172,13 @@ fn missing_config_reference(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findin
         return;
     };
     for r in &pod.config_refs {
-        let defines =
-            |c: &ObjectFacts| same_namespace(o, c) && c.defines.iter().any(|(k, _)| *k == r.kind);
-        if !all.definers().any(defines) {
+        if !all.near(|ix| ix.definers_near.get(&r.kind), o) {
             continue;
         }
-        let found = all.definers().any(|c| {
-            same_namespace(o, c)
-                && c.defines
-                    .iter()
-                    .any(|(k, n)| *k == r.kind && *n == r.name.name)
-        });
+        let found = all
+            .defining(r.kind, &r.name.name)
+            .iter()
+            .any(|c| same_namespace(o, c));
         if !found {
             let kind = r.kind.as_str();
             out.report(Code::K8S033, r.name.span.clone())
@@ -991,11 +1198,9 @@ fn missing_config_reference(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findin
 /// The HPA of the set that scales `o`, if any.
 fn scaled_by<'a>(o: &ObjectFacts, all: &Objects<'a>) -> Option<&'a ObjectFacts> {
     let name = o.name.as_deref()?;
-    all.hpas().find(|h| {
-        h.hpa_target
-            .as_ref()
-            .is_some_and(|(k, t)| *k == o.kind && t.name == name && same_namespace(o, h))
-    })
+    all.hpas_scaling(&o.kind, name)
+        .into_iter()
+        .find(|h| same_namespace(o, h))
 }
 
 /// K8S040 hpa-replicas-conflict: a workload an HPA scales that also sets `spec.replicas`.
@@ -1068,7 +1273,8 @@ fn pdb_blocks_eviction(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
         IntOrPercent::Int(_) => return,
     };
     let selected: Vec<&ObjectFacts> = all
-        .pods()
+        .pods_selected_by(&pdb.selector)
+        .into_iter()
         .filter(|w| {
             w.pod.as_ref().is_some_and(|p| {
                 same_namespace(o, w) && pdb.selector.matches(&p.labels) != Some(false)
@@ -1110,12 +1316,13 @@ fn dangling_reference(o: &ObjectFacts, all: &Objects<'_>, out: &mut Findings) {
         refs.push(("ServiceAccount", sa, "the pods' ServiceAccount"));
     }
     for (kind, r, role) in refs {
-        if !all.of_kind(kind).any(|c| same_namespace(o, c)) {
+        if !all.kind_near(kind, o) {
             continue;
         }
         let found = all
-            .of_kind(kind)
-            .any(|c| c.name.as_deref() == Some(r.name.as_str()) && same_namespace(o, c));
+            .named(kind, &r.name)
+            .iter()
+            .any(|c| same_namespace(o, c));
         if !found && !operator_may_make(o, &r.name, all) {
             out.report(Code::K8S044, r.span.clone())
                 .message(format!(
