@@ -1406,7 +1406,7 @@ mod tests {
         let resolver =
             ConfigResolver::new(None, true, crate::config::Overrides::default(), cwd.clone())
                 .unwrap();
-        let candidates = discover::discover(&[cwd.clone()], None, &resolver).unwrap();
+        let candidates = discover::discover(std::slice::from_ref(&cwd), None, &resolver).unwrap();
         assert_eq!(candidates.len(), 3);
         // Deleted between the walk and the lint (the walk read the YAML to tell its type).
         for name in ["Dockerfile", "pod.yaml"] {
