@@ -106,30 +106,33 @@ pub fn discover(
         with_settings.push((path, abs, explicit, settings));
     }
     let kept = MemoryBudget::new(kept_content(with_settings.len()));
-    let mut candidates: Vec<Candidate> = with_settings
-        .into_par_iter()
-        .map(|(path, abs, explicit, settings)| {
-            let mut content = None;
-            let file_type = match (forced, explicit) {
-                (Some(t), true) => Some(t),
-                _ => settings.extra_type(&abs).or_else(|| {
-                    detect(&path, || {
-                        let (bytes, whole) = sniff(&path)?;
-                        let text = sniffed_text(&bytes)?;
-                        content = (whole && kept.take(bytes.len())).then(|| Arc::from(bytes));
-                        Some(text)
-                    })
-                }),
-            };
-            Candidate {
-                display: display_path(&path),
-                path,
-                content: content.filter(|_| file_type.is_some()),
-                file_type,
-                settings,
-            }
-        })
-        .collect();
+    let detect_one = |(path, abs, explicit, settings): (PathBuf, PathBuf, bool, Arc<Settings>)| {
+        let mut content = None;
+        let file_type = match (forced, explicit) {
+            (Some(t), true) => Some(t),
+            _ => settings.extra_type(&abs).or_else(|| {
+                detect(&path, || {
+                    let (bytes, whole) = sniff(&path)?;
+                    let text = sniffed_text(&bytes)?;
+                    content = (whole && kept.take(bytes.len())).then(|| Arc::from(bytes));
+                    Some(text)
+                })
+            }),
+        };
+        Candidate {
+            display: display_path(&path),
+            path,
+            content: content.filter(|_| file_type.is_some()),
+            file_type,
+            settings,
+        }
+    };
+    // A file or two (on save): no thread pool to start.
+    let mut candidates: Vec<Candidate> = if with_settings.len() <= 2 {
+        with_settings.into_iter().map(detect_one).collect()
+    } else {
+        with_settings.into_par_iter().map(detect_one).collect()
+    };
     candidates.sort_by(|a, b| a.display.cmp(&b.display));
     candidates.dedup_by(|a, b| a.display == b.display);
     Ok(candidates)

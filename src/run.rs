@@ -353,6 +353,20 @@ fn for_each_in_order<J: Send, R: Send>(
     use std::sync::{mpsc, Condvar, Mutex};
     const WINDOW: usize = 256;
     let n = jobs.len();
+    let panic_message = |payload: Box<dyn std::any::Any + Send>| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string())
+    };
+    if n <= 1 {
+        // One file (on save): no thread to start.
+        for job in jobs {
+            consume(catch_unwind(AssertUnwindSafe(|| map(job))).map_err(panic_message));
+        }
+        return;
+    }
     let slots: Vec<Mutex<Option<J>>> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
     let next = AtomicUsize::new(0);
     let consumed = (Mutex::new(0usize), Condvar::new());
@@ -361,7 +375,8 @@ fn for_each_in_order<J: Send, R: Send>(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
-            let (slots, next, consumed, map) = (&slots, &next, &consumed, &map);
+            let (slots, next, consumed, map, panic_message) =
+                (&slots, &next, &consumed, &map, &panic_message);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= n {
@@ -375,13 +390,7 @@ fn for_each_in_order<J: Send, R: Send>(
                 drop(done);
                 let job = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
                 let Some(job) = job else { continue };
-                let result = catch_unwind(AssertUnwindSafe(|| map(job))).map_err(|payload| {
-                    payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".to_string())
-                });
+                let result = catch_unwind(AssertUnwindSafe(|| map(job))).map_err(panic_message);
                 if tx.send((i, result)).is_err() {
                     break;
                 }
