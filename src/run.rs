@@ -720,7 +720,7 @@ fn kept_prelinted(files: usize) -> usize {
 fn kubernetes_sets(
     candidates: &[Candidate],
     ctx: &RunContext,
-) -> Vec<Option<(lang::kubernetes::Set, Option<Prelinted>)>> {
+) -> Vec<Option<(lang::kubernetes::Set, Option<Box<Prelinted>>)>> {
     let is_k8s = |c: &Candidate| c.file_type == Some(FileType::Kubernetes);
     let mut sets: Vec<Option<_>> = (0..candidates.len()).map(|_| None).collect();
     let count = candidates.iter().filter(|c| is_k8s(c)).count();
@@ -728,11 +728,12 @@ fn kubernetes_sets(
         return sets;
     }
     let kept = discover::MemoryBudget::new(kept_prelinted(count));
-    let (facts, prelinted): (Vec<lang::kubernetes::Facts>, Vec<Option<Prelinted>>) = candidates
-        .par_iter()
-        .filter(|c| is_k8s(c))
-        .map(|c| prelint_kubernetes(c, ctx, &kept))
-        .unzip();
+    let (facts, prelinted): (Vec<lang::kubernetes::Facts>, Vec<Option<Box<Prelinted>>>) =
+        candidates
+            .par_iter()
+            .filter(|c| is_k8s(c))
+            .map(|c| prelint_kubernetes(c, ctx, &kept))
+            .unzip();
     let mut file_sets = lang::kubernetes::Set::for_each_file(facts);
     let mut prelinted = prelinted.into_iter();
     for (slot, c) in sets.iter_mut().zip(candidates) {
@@ -752,7 +753,7 @@ fn prelint_kubernetes(
     c: &Candidate,
     ctx: &RunContext,
     kept: &discover::MemoryBudget,
-) -> (lang::kubernetes::Facts, Option<Prelinted>) {
+) -> (lang::kubernetes::Facts, Option<Box<Prelinted>>) {
     let Decoded::Text { text, bom, invalid } = read_candidate(c) else {
         return Default::default();
     };
@@ -772,11 +773,13 @@ fn prelint_kubernetes(
     IN_ENGINE.with(|f| f.set(false));
     match result {
         Ok((facts, output)) => {
-            let prelinted = output.map(|output| Prelinted {
-                text,
-                bom,
-                invalid,
-                output,
+            let prelinted = output.map(|output| {
+                Box::new(Prelinted {
+                    text,
+                    bom,
+                    invalid,
+                    output,
+                })
             });
             (facts, prelinted)
         }
@@ -1153,7 +1156,7 @@ fn lint_path(
     c: &Candidate,
     file_type: FileType,
     ctx: &RunContext,
-    kubernetes: Option<(lang::kubernetes::Set, Option<Prelinted>)>,
+    kubernetes: Option<(lang::kubernetes::Set, Option<Box<Prelinted>>)>,
 ) -> (FileReport, Option<String>) {
     let settings: &Arc<Settings> = &c.settings;
     let abs = absolute(&ctx.cwd, &c.path);

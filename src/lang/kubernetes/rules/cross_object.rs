@@ -41,15 +41,14 @@ impl Set {
     /// Reports the cross-object findings of this set's file; `own` replaces its entry (the
     /// facts of its text after a fix), which needs an index of its own.
     pub fn check(&self, own: Option<&Facts>, out: &mut Findings) {
-        let mut files: Vec<&Facts> = self.files.iter().collect();
-        match (own, files.get_mut(self.this)) {
-            (Some(own), Some(slot)) => {
-                *slot = own;
+        let files = Files::Owned(&self.files);
+        match own {
+            Some(own) => {
                 // The set's index with this file's entries replaced by an index of its own.
                 let own_index = ObjectIndex::new(&[own], self.this);
-                check_with(&files, &self.index, Some(&own_index), self.this, out);
+                check_with(files, Some((own, &own_index)), &self.index, self.this, out);
             }
-            _ => check_with(&files, &self.index, None, self.this, out),
+            None => check_with(files, None, &self.index, self.this, out),
         }
     }
 }
@@ -202,13 +201,21 @@ impl ObjectIndex {
     }
 }
 
+/// The facts of a set's files, as a set holds them or as a caller lists them.
+#[derive(Clone, Copy)]
+enum Files<'a> {
+    Owned(&'a [Facts]),
+    Listed(&'a [&'a Facts]),
+}
+
 /// The objects of a set, as the rules ask for them.
 struct Objects<'a> {
-    files: &'a [&'a Facts],
+    files: Files<'a>,
     index: &'a ObjectIndex,
-    /// The file being checked, and the index of its objects when they replace the set's entry
+    /// The file being checked, and its facts and their index when they replace the set's entry
     /// (its text after a fix).
     this: usize,
+    own_facts: Option<&'a Facts>,
     own: Option<&'a ObjectIndex>,
 }
 
@@ -223,14 +230,14 @@ impl<'a> Objects<'a> {
         'a: 'k,
         I: IntoIterator<Item = &'a ObjectRef> + 'k,
     {
-        let (files, this, replaced) = (self.files, self.this, self.own.is_some());
+        let (this, replaced) = (self.this, self.own.is_some());
         let set = pick(self.index)
             .into_iter()
             .filter(move |&&(f, _)| !(replaced && f as usize == this));
         let own = self.own.into_iter().flat_map(pick);
+        let (files, own_facts) = (self.files, self.own_facts);
         set.chain(own).filter_map(move |&(f, i)| {
-            files
-                .get(f as usize)
+            file_of(files, own_facts, this, f as usize)
                 .and_then(|facts| facts.objects.get(i as usize))
         })
     }
@@ -618,14 +625,15 @@ const REPLICATED: &[&str] = &[
 
 /// Summarises a file's model.
 pub fn facts(model: &Model<'_>, source: &SourceFile) -> Facts {
-    Facts {
-        objects: model
-            .objects
-            .iter()
-            .map(|o| object_facts(o, source))
-            .filter(ObjectFacts::may_matter)
-            .collect(),
-    }
+    let mut objects: Vec<ObjectFacts> = model
+        .objects
+        .iter()
+        .map(|o| object_facts(o, source))
+        .filter(ObjectFacts::may_matter)
+        .collect();
+    // Kept for the whole run: no room to spare (a filtered collect reserves 4).
+    objects.shrink_to_fit();
+    Facts { objects }
 }
 
 impl ObjectFacts {
@@ -975,28 +983,49 @@ fn show_labels(labels: &Labels) -> String {
         .join(", ")
 }
 
+/// File `f` of a set, `own` standing for file `this` when given.
+fn file_of<'a>(
+    files: Files<'a>,
+    own: Option<&'a Facts>,
+    this: usize,
+    f: usize,
+) -> Option<&'a Facts> {
+    match (own, files) {
+        (Some(own), _) if f == this => Some(own),
+        (_, Files::Owned(files)) => files.get(f),
+        (_, Files::Listed(files)) => files.get(f).copied(),
+    }
+}
+
 /// Reports the cross-object findings of file `this` of `files`.
 pub fn check(files: &[&Facts], this: usize, out: &mut Findings) {
-    check_with(files, &ObjectIndex::new(files, 0), None, this, out);
+    check_with(
+        Files::Listed(files),
+        None,
+        &ObjectIndex::new(files, 0),
+        this,
+        out,
+    );
 }
 
 fn check_with(
-    files: &[&Facts],
+    files: Files<'_>,
+    own: Option<(&Facts, &ObjectIndex)>,
     index: &ObjectIndex,
-    own_index: Option<&ObjectIndex>,
     this: usize,
     out: &mut Findings,
 ) {
-    let Some(own) = files.get(this) else {
+    let Some(facts) = file_of(files, own.map(|(f, _)| f), this, this) else {
         return;
     };
     let all = Objects {
         files,
         index,
         this,
-        own: own_index,
+        own_facts: own.map(|(f, _)| f),
+        own: own.map(|(_, ix)| ix),
     };
-    for o in &own.objects {
+    for o in &facts.objects {
         service_selects_nothing(o, &all, out);
         service_target_port_missing(o, &all, out);
         hpa_target_missing(o, &all, out);
