@@ -2,9 +2,10 @@
 //! SARIF viewers.
 //!
 //! What GitHub requires and what this writes: `tool.driver.rules` lists every rule that fired
-//! (in code order) with `shortDescription` (the registry summary), `fullDescription` (the rule
-//! page's "What it does" and "Why"), `help` (the rule page, as text and markdown); `helpUri` is
-//! omitted until the pages are published. Results carry `ruleId`, `ruleIndex`, `level` (from the
+//! (in the order they first fire: the log is written file by file, results before the tool)
+//! with `shortDescription` (the registry summary), `fullDescription` (the rule page's "What it
+//! does" and "Why"), `help` (the rule page, as text and markdown); `helpUri` is omitted until
+//! the pages are published. Results carry `ruleId`, `ruleIndex`, `level` (from the
 //! configured severity: `error`, `warning`, `note`), a relative `artifactLocation.uri` and a full
 //! region. Columns count UTF-16 code units (`run.columnKind = utf16CodeUnits`, the SARIF
 //! default); `endColumn` is exclusive. `partialFingerprints["opslint/v1"]` is the same stable
