@@ -3,7 +3,7 @@
 memory stay flat?
 
 usage: scripts/bench_tree.py [--bin target/release/opslint] [--sizes 10000 100000] [--runs 3]
-                             [--docker DIR] [--jenkins DIR] [--format json]
+                             [--docker DIR] [--jenkins DIR] [--format json] [--together]
 
 Builds, once, a tree of N files under target/bench-tree/N/ by copying the corpus files in turn
 (../shared/corpus/kubernetes and nginx, plus the Dockerfile and Jenkinsfile folders given, each
@@ -12,6 +12,9 @@ so that detection by name finds them). Then, per size, prints the median wall ti
 `opslint check --isolated --select ALL --output-format FORMAT --exit-zero TREE > /dev/null`, the
 time per file, the peak resident memory of the process (getrusage), and the time to read the
 same files once (`cat`, in this process, warm cache).
+
+--together first times one run over the corpus folders themselves (all four sets at once, as
+given) against reading the same files.
 """
 import argparse, os, shutil, statistics, subprocess, sys, time
 
@@ -78,13 +81,16 @@ def run_once(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "opslint"))
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--docker")
     ap.add_argument("--jenkins")
     ap.add_argument("--format", default="json")
+    ap.add_argument("--together", action="store_true")
     a = ap.parse_args()
     sets = sources(a)
+    if a.together:
+        together(a, sets)
     print(f"{'files':>7} {'MB':>7} {'opslint s':>10} {'µs/file':>8} {'peak MB':>8} {'cat s':>7} {'ops/cat':>8}")
     for n in a.sizes:
         tree = os.path.join(ROOT, "target", "bench-tree", str(n))
@@ -95,16 +101,32 @@ def main():
                "--exit-zero", tree]
         walls = [run_once(cmd) for _ in range(a.runs + 1)]  # the first is a warm-up
         peak = measure_peak(cmd)
-        cats = []
-        for _ in range(a.runs + 1):
-            t = time.perf_counter()
-            for p in paths:
-                with open(p, "rb") as f:
-                    f.read()
-            cats.append(time.perf_counter() - t)
         wall = statistics.median(walls[1:])
-        cat = statistics.median(cats[1:])
+        cat = median_cat(paths, a.runs)
         print(f"{len(paths):7} {mb:7.1f} {wall:10.3f} {wall / len(paths) * 1e6:8.1f} {peak:8.1f} {cat:7.3f} {wall / cat:8.1f}")
+
+
+def median_cat(paths, runs):
+    ts = []
+    for _ in range(runs + 1):
+        t = time.perf_counter()
+        for p in paths:
+            with open(p, "rb") as f:
+                f.read()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts[1:])
+
+
+def together(a, sets):
+    folders = [d for _, d, _, _ in sets]
+    paths = [p for _, _, ps, _ in sets for p in ps]
+    mb = sum(os.path.getsize(p) for p in paths) / 1e6
+    cmd = [a.bin, "check", "--isolated", "--select", "ALL", "--output-format", a.format,
+           "--exit-zero", *folders]
+    wall = statistics.median([run_once(cmd) for _ in range(a.runs + 1)][1:])
+    cat = median_cat(paths, a.runs)
+    print(f"all corpora in one run: {len(paths)} files, {mb:.1f} MB: opslint {wall:.3f} s, "
+          f"cat {cat:.3f} s, {wall / cat:.1f}x, peak {measure_peak(cmd):.0f} MB")
 
 
 def measure_peak(cmd):
