@@ -300,6 +300,19 @@ fn check(args: CheckArgs) -> RunResult {
         )),
     };
     let mut reporter = Reporter::new(opts, main, fix_mode, &extra_reports)?;
+    let kustomization_folders = candidates
+        .iter()
+        .filter(|c| c.file_type == Some(FileType::Kubernetes))
+        .filter(|c| {
+            c.path.file_name().is_some_and(|n| {
+                matches!(
+                    n.to_str(),
+                    Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
+                )
+            })
+        })
+        .filter_map(|c| c.path.parent());
+    lang::kubernetes::read_run_kustomizations(kustomization_folders, &ctx.cache);
     let sets = kubernetes_sets(&candidates, &ctx);
     for (c, set) in candidates.iter_mut().zip(&sets) {
         if matches!(set, Some((_, Some(_)))) {

@@ -204,3 +204,69 @@ data:
         "{stdout}"
     );
 }
+
+/// The codes found in each file of a scratch tree, with every rule selected.
+fn codes_by_file(files: &[(&str, &str)], args: &[&str]) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let out = Command::cargo_bin("opslint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--isolated", "--select", "ALL"])
+        .args(["--output-format", "json", "--exit-zero"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap().replace('\\', "/");
+            let path = path.trim_start_matches("./").to_string();
+            (path, f["code"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_patch_listed_by_a_kustomization_in_another_folder_is_partial() {
+    // An overlay patches the base from a shared folder: the patch holds only what it changes.
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: web\n          image: registry.example.com/web:1.4.2\n";
+    let files = [
+        ("patches/replicas.yaml", patch),
+        (
+            "overlays/prod/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\npatches:\n  - path: ../../patches/replicas.yaml\n",
+        ),
+    ];
+    let in_patch = |found: &[(String, String)]| -> Vec<String> {
+        found
+            .iter()
+            .filter(|(p, _)| p == "patches/replicas.yaml")
+            .map(|(_, c)| c.clone())
+            .collect()
+    };
+    // Alone, the patch looks like a whole Deployment without probes, limits or a context.
+    let alone = codes_by_file(&files[..1], &["patches"]);
+    assert!(in_patch(&alone).iter().any(|c| c == "K8S003"), "{alone:?}");
+    // With the overlay in the run, it is a patch: no rule about what is missing, the same
+    // findings as when a kustomization of its own folder lists it.
+    let together = in_patch(&codes_by_file(&files, &["."]));
+    assert!(
+        !together.iter().any(|c| c == "K8S002" || c == "K8S003"),
+        "{together:?}"
+    );
+    let own_folder = [
+        files[0],
+        (
+            "patches/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\npatches:\n  - path: replicas.yaml\n",
+        ),
+    ];
+    assert_eq!(together, in_patch(&codes_by_file(&own_folder, &["."])));
+}

@@ -116,6 +116,30 @@ pub struct Kustomized {
     pub pinned_images: Vec<String>,
 }
 
+/// Every file the run's kustomizations list as a patch, wherever the kustomization is
+/// (`patches: - path: ../../patches/replicas.yaml` from an overlay).
+#[derive(Debug, Default)]
+struct RunPatches(std::collections::HashSet<PathBuf>);
+
+/// Reads the kustomizations of a run (`folders` hold one) into the run's cache, before any file
+/// is linted, so that a patch is known as one from whichever folder lists it.
+pub fn read_run_kustomizations<'p>(folders: impl Iterator<Item = &'p Path>, cache: &RunCache) {
+    let mut patches = RunPatches::default();
+    for folder in folders {
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let Ok(folder) = folder.canonicalize() else {
+            continue;
+        };
+        let k = cache.get_or_insert(&folder, || read_folder_kustomization(&folder));
+        patches.0.extend(k.patches.iter().cloned());
+    }
+    cache.get_or_insert(Path::new(""), || patches);
+}
+
 /// Reads the kustomizations of the file's folder and the two above, through the run's cache.
 pub fn kustomized(path: &Path, cache: &RunCache) -> Kustomized {
     let mut found = Kustomized::default();
@@ -139,6 +163,9 @@ pub fn kustomized(path: &Path, cache: &RunCache) -> Kustomized {
         found.patch_file |= k.patches.contains(&file);
         found.pinned_images.extend(k.pinned_images.iter().cloned());
     }
+    // Empty unless the run registered its kustomizations (not for one text from an editor).
+    let listed = cache.get_or_insert(Path::new(""), RunPatches::default);
+    found.patch_file |= listed.0.contains(&file);
     found
 }
 

@@ -201,7 +201,8 @@ fn validated_pod_kind(obj: &Object<'_>) -> bool {
 
 /// K8S002 invalid-manifest: a manifest whose shape the API server rejects.
 fn invalid_manifest(cx: &Ctx<'_>, out: &mut Findings) {
-    let kustomized = cx.kustomized.near;
+    // A kustomization may add the selector (`commonLabels`), or the file is a patch.
+    let kustomized = cx.kustomized.near || cx.kustomized.patch_file;
     for obj in &cx.model.objects {
         missing_selector(obj, kustomized, out);
         let Some(pod) = &obj.pod else {
