@@ -299,6 +299,9 @@ fn check(args: CheckArgs) -> RunResult {
             std::io::stdout(),
         )),
     };
+    if candidates.len() > 16 {
+        crate::secrets::expect_many_texts();
+    }
     let mut reporter = Reporter::new(opts, main, fix_mode, &extra_reports)?;
     let kustomization_folders = candidates
         .iter()
