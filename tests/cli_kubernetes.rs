@@ -5,8 +5,9 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 
-/// Lints the files `(name, text)` in a scratch folder; returns (code, file, line) found.
-fn lint(files: &[(&str, &str)]) -> (Vec<(String, String, u64)>, String) {
+/// Writes the files `(name, text)` in a scratch folder and runs `opslint check --isolated
+/// --output-format json --exit-zero` there with `args`; returns the JSON report and stdout.
+fn check_json(files: &[(&str, &str)], args: &[&str]) -> (Value, String) {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -19,28 +20,35 @@ fn lint(files: &[(&str, &str)]) -> (Vec<(String, String, u64)>, String) {
         .args([
             "check",
             "--isolated",
-            "--select",
-            // What this test is about: the parser, the secrets feed and suppressions.
-            "K8S001,SEC,OPS",
             "--output-format",
             "json",
             "--exit-zero",
-            ".",
         ])
+        .args(args)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (serde_json::from_slice(&out.stdout).unwrap(), stdout)
+}
+
+/// A finding's path as written in the scratch folder.
+fn scratch_path(finding: &Value) -> String {
+    let path = finding["path"].as_str().unwrap().replace('\\', "/");
+    path.trim_start_matches("./").to_string()
+}
+
+/// Lints the files `(name, text)` in a scratch folder; returns (code, file, line) found.
+fn lint(files: &[(&str, &str)]) -> (Vec<(String, String, u64)>, String) {
+    // What this test is about: the parser, the secrets feed and suppressions.
+    let (v, stdout) = check_json(files, &["--select", "K8S001,SEC,OPS", "."]);
     let found = v
         .as_array()
         .unwrap()
         .iter()
         .map(|f| {
-            let path = f["path"].as_str().unwrap().replace('\\', "/");
-            let file = path.rsplit("./").next().unwrap().to_string();
             (
                 f["code"].as_str().unwrap().to_string(),
-                file,
+                scratch_path(f),
                 f["location"]["line"].as_u64().unwrap(),
             )
         })
@@ -205,31 +213,14 @@ data:
     );
 }
 
-/// The codes found in each file of a scratch tree, with every rule selected.
+/// The (file, code) of each finding in a scratch tree, with every rule selected.
 fn codes_by_file(files: &[(&str, &str)], args: &[&str]) -> Vec<(String, String)> {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    let out = Command::cargo_bin("opslint")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["check", "--isolated", "--select", "ALL"])
-        .args(["--output-format", "json", "--exit-zero"])
-        .args(args)
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let args: Vec<&str> = ["--select", "ALL"].iter().chain(args).copied().collect();
+    let (v, _) = check_json(files, &args);
     v.as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            let path = f["path"].as_str().unwrap().replace('\\', "/");
-            let path = path.trim_start_matches("./").to_string();
-            (path, f["code"].as_str().unwrap().to_string())
-        })
+        .map(|f| (scratch_path(f), f["code"].as_str().unwrap().to_string()))
         .collect()
 }
 
