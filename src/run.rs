@@ -1,6 +1,7 @@
 //! Orchestration: config → discover → read + lint each file in parallel → suppress → fix →
-//! report, each file's part written as it finishes, in path order. Run failures (bad config, bad flag, missing path) are `Err` and exit 2; everything
-//! about a file (unreadable, binary, a panicking rule) is a finding on that file.
+//! report, each file's part written as it finishes, in path order. Run failures (bad config,
+//! bad flag, missing path) are `Err` and exit 2; everything about a file (unreadable, binary, a
+//! panicking rule) is a finding on that file.
 
 use crate::baseline::{self, Baseline};
 use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FailOn, OutputFormat, RuleArgs, TypeArg};
