@@ -417,3 +417,112 @@ fn statistics(totals: &Totals, opts: &ReportOptions, out: &mut String) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Diagnostic;
+    use crate::lang::FileType;
+    use crate::source::SourceFile;
+
+    fn file(path: &str, codes: &[Code]) -> FileReport {
+        let text = "FROM alpine\nRUN apk add curl\n";
+        FileReport {
+            path: path.to_string(),
+            file_type: FileType::Dockerfile,
+            source: SourceFile::new(path, text),
+            secrets: Vec::new(),
+            diagnostics: codes
+                .iter()
+                .map(|&c| {
+                    let mut d = Diagnostic::new(c, 12..15);
+                    d.message(format!("{c} here"));
+                    d
+                })
+                .collect(),
+            fixed: BTreeMap::new(),
+            fail_on: Severity::Warning,
+        }
+    }
+
+    fn opts(format: OutputFormat) -> ReportOptions {
+        ReportOptions {
+            format,
+            color: false,
+            terminal: false,
+            unsafe_fixes: false,
+            fix_mode: false,
+            quiet: false,
+            statistics: false,
+            show_fixes: false,
+        }
+    }
+
+    /// Files with and without findings, a clean one first: the separators and the frame must
+    /// come out right whichever part holds the first element.
+    fn files() -> Vec<FileReport> {
+        vec![
+            file("a/Dockerfile", &[]),
+            file("b/Dockerfile", &[Code::DKR003, Code::DKR010]),
+            file("c/Dockerfile", &[]),
+            file("d/Dockerfile", &[Code::DKR010, Code::DKR001]),
+        ]
+    }
+
+    #[test]
+    fn json_arrays_are_whole_across_parts() {
+        for format in [OutputFormat::Json, OutputFormat::Gitlab] {
+            let text = super::super::render(&files(), &opts(format));
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v.as_array().map(Vec::len), Some(4), "{format:?}: {text}");
+            let empty = super::super::render(&[file("a/Dockerfile", &[])], &opts(format));
+            assert_eq!(empty, "[]\n");
+        }
+    }
+
+    #[test]
+    fn sarif_rules_are_listed_in_the_order_they_first_fire() {
+        let text = super::super::render(&files(), &opts(OutputFormat::Sarif));
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let run = &v["runs"][0];
+        let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules, ["DKR003", "DKR010", "DKR001"]);
+        for result in run["results"].as_array().unwrap() {
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index], result["ruleId"].as_str().unwrap());
+        }
+        assert_eq!(run["results"].as_array().unwrap().len(), 4);
+        let empty = super::super::render(&[file("a/Dockerfile", &[])], &opts(OutputFormat::Sarif));
+        let v: serde_json::Value = serde_json::from_str(&empty).unwrap();
+        assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(0));
+    }
+
+    #[test]
+    fn junit_totals_come_before_the_suites() {
+        let text = super::super::render(&files(), &opts(OutputFormat::Junit));
+        let head = text.lines().nth(1).unwrap();
+        // 4 failures and 2 clean files.
+        assert!(
+            head.contains("tests=\"6\" failures=\"4\" errors=\"0\""),
+            "{head}"
+        );
+        assert_eq!(text.matches("<testsuite ").count(), 4);
+        assert!(text.ends_with("</testsuites>\n"));
+    }
+
+    #[test]
+    fn totals_sum_files() {
+        let mut totals = Totals::default();
+        for f in files() {
+            totals.add(Totals::of_file(&f, &opts(OutputFormat::Full)));
+        }
+        assert_eq!((totals.files, totals.clean_files), (4, 2));
+        assert_eq!(totals.per_rule[&Code::DKR010].0, 2);
+        assert_eq!(totals.errors + totals.warnings + totals.infos, 4);
+    }
+}
