@@ -61,9 +61,23 @@ impl SpanMap {
             return start..start;
         }
         // The end maps through its last byte, so a span ending a piece does not reach into
-        // the outer text between pieces.
-        let end = self.offset(inner.end - 1) + 1;
+        // the outer text between pieces. A last byte the decoding added (no piece holds it)
+        // maps to the end of the piece before: one byte further could split a character.
+        let last = inner.end - 1;
+        let end = if self.holds(last) {
+            self.offset(last) + 1
+        } else {
+            self.offset(last)
+        };
         start..end.max(start)
+    }
+
+    /// Whether a piece holds the inner byte `inner` (it is not one the decoding added).
+    fn holds(&self, inner: u32) -> bool {
+        let i = self.pieces.partition_point(|p| p.0 <= inner);
+        i.checked_sub(1)
+            .and_then(|i| self.pieces.get(i))
+            .is_some_and(|&(start, _, len)| inner < start + len)
     }
 
     /// Whether the inner span lies in one piece, so replacing it replaces the same bytes of
@@ -160,6 +174,18 @@ mod tests {
         assert_eq!(m.span(&(3..5)), 29..31);
         assert_eq!(m.span(&(0..2)), 22..24);
         assert_eq!(m.span(&(6..6)), 32..32); // end of text: just after the last piece
+    }
+
+    #[test]
+    fn text_the_decoding_added_maps_to_no_outer_byte() {
+        // "kind: Pod\n" (10 bytes) added before "é: 1\n" copied from outer 40.
+        let mut m = SpanMap::new();
+        m.push(10, 40, 6);
+        assert_eq!(m.span(&(6..9)), 40..40); // `Pod`: before any piece
+        assert_eq!(m.span(&(10..12)), 40..42); // `é`, whole
+        let mut m = block_map();
+        m.push(8, 40, 2); // a gap at inner 6..8 (added), then two more bytes
+        assert_eq!(m.span(&(6..8)), 32..32); // added text: at the end of the piece before
     }
 
     #[test]

@@ -225,6 +225,26 @@ mod tests {
     use crate::registry::Code;
     use crate::source::SourceFile;
 
+    #[test]
+    fn findings_in_pod_yaml_with_multibyte_characters_stay_on_character_boundaries() {
+        // Found by the jenkinsfile fuzzer: `�` (three bytes) right after the opening quotes.
+        let text = "podTemplate(yaml:\'\'\'\u{FFFD}spec:\n ) contain\u{FFFD}rs:\n  - name: stress-ng\n    image: polinux/stress-ng\n    command: ['sh', '-c', \"sleep 29; stress-ng --vm 2 --timeout 30s -v\"]\n    tty: true\n    secu: \"256Mi\"\n\'\'\') {\n  node (POD_LABEL) {\n    sh 'sleep 120'\n  }\n}\n";
+        let source = SourceFile::new("Jenkinsfile", text);
+        let out = lint(
+            crate::lang::FileType::Jenkinsfile,
+            &source,
+            &LintContext::default(),
+        );
+        for d in &out.diagnostics {
+            let (start, end) = (d.span.start as usize, d.span.end as usize);
+            assert!(start <= end && end <= text.len(), "{d:?}");
+            assert!(
+                text.is_char_boundary(start) && text.is_char_boundary(end),
+                "{d:?}"
+            );
+        }
+    }
+
     /// (line, column) of the `code` findings of a Jenkinsfile linted whole (embedded pod
     /// YAML included).
     fn positions(code: Code, text: &str) -> Vec<(u32, u32)> {
