@@ -53,16 +53,7 @@ fn main() {
         OutputFormat::Junit,
         OutputFormat::Github,
     ] {
-        let opts = ReportOptions {
-            format,
-            color: false,
-            terminal: false,
-            unsafe_fixes: false,
-            fix_mode: false,
-            quiet: false,
-            statistics: false,
-            show_fixes: false,
-        };
+        let opts = ReportOptions::plain(format);
         let mut bytes = 0;
         let best = (0..5)
             .map(|_| {

@@ -469,14 +469,9 @@ impl Reporter {
         }
         for (format, path) in extra {
             let report_opts = ReportOptions {
-                format: *format,
-                color: false,
-                terminal: false,
                 unsafe_fixes: opts.unsafe_fixes,
                 fix_mode: opts.fix_mode,
-                quiet: false,
-                statistics: false,
-                show_fixes: false,
+                ..ReportOptions::plain(*format)
             };
             let file = std::fs::File::create(path).map_err(|e| {
                 miette!(

@@ -13,6 +13,14 @@ fn opslint(dir: &Path) -> Command {
     cmd
 }
 
+/// `check --isolated --select DKR013 --fix PATH` in `dir` (DKR013 has a safe fix).
+fn fix_dkr013(dir: &Path, path: &str) -> std::process::Output {
+    opslint(dir)
+        .args(["check", "--isolated", "--select", "DKR013", "--fix", path])
+        .output()
+        .unwrap()
+}
+
 fn write(dir: &Path, path: &str, content: &[u8]) {
     let path = dir.join(path);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -214,17 +222,7 @@ fn fix_leaves_a_read_only_file_untouched() {
     let mut perms = fs::metadata(&path).unwrap().permissions();
     perms.set_readonly(true);
     fs::set_permissions(&path, perms.clone()).unwrap();
-    let out = opslint(dir.path())
-        .args([
-            "check",
-            "--isolated",
-            "--select",
-            "DKR013",
-            "--fix",
-            "Dockerfile",
-        ])
-        .output()
-        .unwrap();
+    let out = fix_dkr013(dir.path(), "Dockerfile");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("cannot write fixes to Dockerfile"),
@@ -251,17 +249,7 @@ fn fix_without_a_writable_folder_leaves_the_file_untouched() {
     write(dir.path(), "ro/Dockerfile", text);
     let folder = dir.path().join("ro");
     fs::set_permissions(&folder, fs::Permissions::from_mode(0o555)).unwrap();
-    let out = opslint(dir.path())
-        .args([
-            "check",
-            "--isolated",
-            "--select",
-            "DKR013",
-            "--fix",
-            "ro/Dockerfile",
-        ])
-        .output()
-        .unwrap();
+    let out = fix_dkr013(dir.path(), "ro/Dockerfile");
     fs::set_permissions(&folder, fs::Permissions::from_mode(0o755)).unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write fixes"));
     assert_eq!(fs::read(folder.join("Dockerfile")).unwrap(), text);

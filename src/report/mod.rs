@@ -55,6 +55,22 @@ pub struct ReportOptions {
     pub show_fixes: bool,
 }
 
+impl ReportOptions {
+    /// A report for a file or a pipe: no colour, no links, no statistics, nothing fixed.
+    pub fn plain(format: OutputFormat) -> ReportOptions {
+        ReportOptions {
+            format,
+            color: false,
+            terminal: false,
+            unsafe_fixes: false,
+            fix_mode: false,
+            quiet: false,
+            statistics: false,
+            show_fixes: false,
+        }
+    }
+}
+
 /// A report whose messages, help, labels and fix texts quote no secret value of its file.
 pub fn scrubbed(file: &FileReport) -> std::borrow::Cow<'_, FileReport> {
     use crate::secrets::scrub;

@@ -446,16 +446,7 @@ mod tests {
     }
 
     fn opts(format: OutputFormat) -> ReportOptions {
-        ReportOptions {
-            format,
-            color: false,
-            terminal: false,
-            unsafe_fixes: false,
-            fix_mode: false,
-            quiet: false,
-            statistics: false,
-            show_fixes: false,
-        }
+        ReportOptions::plain(format)
     }
 
     /// Files with and without findings, a clean one first: the separators and the frame must

@@ -677,11 +677,8 @@ pub fn is_balanced(text: &str) -> bool {
                     i += 1;
                 }
             }
-            b'\'' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'\'' {
-                    i += 1;
-                }
+            b'\'' | b'`' => {
+                i = closing_quote(bytes, i);
                 if i >= bytes.len() {
                     return false;
                 }
@@ -692,18 +689,6 @@ pub fn is_balanced(text: &str) -> bool {
                     return false;
                 }
                 i = end - 1;
-            }
-            b'`' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'`' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                if i >= bytes.len() {
-                    return false;
-                }
             }
             b'(' | b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
             b'(' => depth += 1,
@@ -721,24 +706,8 @@ fn word_end(bytes: &[u8], mut i: usize) -> usize {
         match bytes[i] {
             b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' => break,
             b'\\' => i += 2,
-            b'\'' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'\'' {
-                    i += 1;
-                }
-                i += 1;
-            }
+            b'\'' | b'`' => i = closing_quote(bytes, i) + 1,
             b'"' => i = double_quoted_end(bytes, i + 1),
-            b'`' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'`' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
             b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{')) => {
                 i = balanced_end(bytes, i + 1);
             }
@@ -755,17 +724,25 @@ fn double_quoted_end(bytes: &[u8], mut i: usize) -> usize {
             b'"' => return i + 1,
             b'\\' => i += 2,
             b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{')) => i = balanced_end(bytes, i + 1),
-            b'`' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'`' {
-                    i += 1;
-                }
-                i += 1;
-            }
+            b'`' => i = closing_quote(bytes, i) + 1,
             _ => i += 1,
         }
     }
     bytes.len()
+}
+
+/// From an opening `'` or `` ` `` at `open`: the position of its closing mate, or the end of
+/// the text when it has none. Inside backticks a backslash escapes the next byte.
+fn closing_quote(bytes: &[u8], open: usize) -> usize {
+    let quote = bytes[open];
+    let mut i = open + 1;
+    while i < bytes.len() && bytes[i] != quote {
+        if quote == b'`' && bytes[i] == b'\\' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i.min(bytes.len())
 }
 
 /// From an opening `(` or `{` at `i`: the position after its matching closer.

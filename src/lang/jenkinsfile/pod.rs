@@ -229,12 +229,7 @@ mod tests {
     fn findings_in_pod_yaml_with_multibyte_characters_stay_on_character_boundaries() {
         // Found by the jenkinsfile fuzzer: `�` (three bytes) right after the opening quotes.
         let text = "podTemplate(yaml:\'\'\'\u{FFFD}spec:\n ) contain\u{FFFD}rs:\n  - name: stress-ng\n    image: polinux/stress-ng\n    command: ['sh', '-c', \"sleep 29; stress-ng --vm 2 --timeout 30s -v\"]\n    tty: true\n    secu: \"256Mi\"\n\'\'\') {\n  node (POD_LABEL) {\n    sh 'sleep 120'\n  }\n}\n";
-        let source = SourceFile::new("Jenkinsfile", text);
-        let out = lint(
-            crate::lang::FileType::Jenkinsfile,
-            &source,
-            &LintContext::default(),
-        );
+        let (_, out) = lint_whole(text);
         for d in &out.diagnostics {
             let (start, end) = (d.span.start as usize, d.span.end as usize);
             assert!(start <= end && end <= text.len(), "{d:?}");
@@ -245,15 +240,20 @@ mod tests {
         }
     }
 
-    /// (line, column) of the `code` findings of a Jenkinsfile linted whole (embedded pod
-    /// YAML included).
-    fn positions(code: Code, text: &str) -> Vec<(u32, u32)> {
+    /// A Jenkinsfile linted whole (embedded pod YAML included).
+    fn lint_whole(text: &str) -> (SourceFile, crate::lang::LintOutput) {
         let source = SourceFile::new("Jenkinsfile", text);
         let out = lint(
             crate::lang::FileType::Jenkinsfile,
             &source,
             &LintContext::default(),
         );
+        (source, out)
+    }
+
+    /// (line, column) of the `code` findings of a Jenkinsfile linted whole.
+    fn positions(code: Code, text: &str) -> Vec<(u32, u32)> {
+        let (source, out) = lint_whole(text);
         out.diagnostics
             .iter()
             .filter(|d| d.code == code)
@@ -334,12 +334,7 @@ spec:
     #[test]
     fn the_jnlp_container_gets_the_agent_image() {
         let text = "pipeline {\n  agent { kubernetes { yaml \'\'\'\nspec:\n  containers:\n  - name: jnlp\n    env:\n    - name: A\n      value: b\n  - name: app\n    image: busybox:1.36\n\'\'\' } }\n  stages { stage('a') { steps { sh 'x' } } }\n}\n";
-        let source = SourceFile::new("Jenkinsfile", text);
-        let out = lint(
-            crate::lang::FileType::Jenkinsfile,
-            &source,
-            &LintContext::default(),
-        );
+        let (source, out) = lint_whole(text);
         let found: Vec<(Code, u32, u32)> = out
             .diagnostics
             .iter()
@@ -375,12 +370,7 @@ spec:
         assert_eq!(restart_policy("spec:\n  restartPolicy: Always\n"), None);
         assert_eq!(restart_policy("metadata:\n  name: x\n"), None);
         // No readiness or liveness probe findings on an agent pod (K8S007, K8S008).
-        let source = SourceFile::new("Jenkinsfile", POD);
-        let out = lint(
-            crate::lang::FileType::Jenkinsfile,
-            &source,
-            &LintContext::default(),
-        );
+        let (_, out) = lint_whole(POD);
         assert!(
             !out.diagnostics
                 .iter()

@@ -53,6 +53,16 @@ pub struct SyntaxError {
     pub label: Option<(Span, String)>,
 }
 
+/// The error of a block `name` (opened at `open`) that the file ends inside; `others` tells
+/// of the blocks around it that are open too.
+fn unclosed_at_eof(text_len: u32, name: &str, open: &Span, others: &str) -> SyntaxError {
+    SyntaxError {
+        span: text_len..text_len,
+        message: format!("unexpected end of file, expecting \"}}\" to close \"{name}\"{others}"),
+        label: Some((open.clone(), "this block is never closed".into())),
+    }
+}
+
 /// One directive: `name args… ;` or `name args… { … }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
@@ -793,14 +803,8 @@ pub fn parse(text: &str) -> Config {
                         }
                         None => {
                             lx.pos = text.len();
-                            lx.errors.push(SyntaxError {
-                                span: text_len..text_len,
-                                message: format!(
-                                    "unexpected end of file, expecting \"}}\" to close \"{}\"",
-                                    d.name
-                                ),
-                                label: Some((open.clone(), "this block is never closed".into())),
-                            });
+                            lx.errors
+                                .push(unclosed_at_eof(text_len, &d.name, &open, ""));
                             d.span.end = text_len;
                             d.block = Some(Block {
                                 kind: BlockKind::Raw,
@@ -895,14 +899,8 @@ pub fn parse(text: &str) -> Config {
                             1 => " (and 1 block around it)".to_string(),
                             n => format!(" (and {n} blocks around it)"),
                         };
-                        lx.errors.push(SyntaxError {
-                            span: text_len..text_len,
-                            message: format!(
-                                "unexpected end of file, expecting \"}}\" to close \"{}\"{others}",
-                                d.name
-                            ),
-                            label: Some((open.clone(), "this block is never closed".into())),
-                        });
+                        lx.errors
+                            .push(unclosed_at_eof(text_len, &d.name, &open, &others));
                     }
                     let last_end = frame.children.last().map_or(open_end(&d), |c| c.span.end);
                     d.span.end = last_end;
