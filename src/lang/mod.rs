@@ -224,6 +224,24 @@ pub fn syntax_error_count(file_type: FileType, text: &str) -> usize {
     }
 }
 
+/// The (line, column) of each finding of `code` in `diagnostics`, in their order: what rule
+/// tests compare.
+#[cfg(test)]
+pub fn positions_of(
+    source: &SourceFile,
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    code: crate::registry::Code,
+) -> Vec<(u32, u32)> {
+    diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .map(|d| {
+            let p = source.line_col(d.span.start);
+            (p.line, p.column)
+        })
+        .collect()
+}
+
 /// The test helpers every engine's rule tests use, generated for one engine's `lint` and the
 /// file name its texts are linted under: `lint_with`, `positions`, `assert_findings`,
 /// `assert_findings_with`, `assert_fixed`, `first_message`.
@@ -249,14 +267,7 @@ macro_rules! engine_test_support {
         /// The (line, column) of every finding of `code`, sorted.
         pub fn positions(code: Code, options: Options, text: &str) -> Vec<(u32, u32)> {
             let (source, diags) = lint_with(options, text);
-            let mut found: Vec<(u32, u32)> = diags
-                .iter()
-                .filter(|d| d.code == code)
-                .map(|d| {
-                    let p = source.line_col(d.span.start);
-                    (p.line, p.column)
-                })
-                .collect();
+            let mut found = crate::lang::positions_of(&source, &diags, code);
             found.sort();
             found
         }

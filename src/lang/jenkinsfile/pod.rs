@@ -254,14 +254,7 @@ mod tests {
     /// (line, column) of the `code` findings of a Jenkinsfile linted whole.
     fn positions(code: Code, text: &str) -> Vec<(u32, u32)> {
         let (source, out) = lint_whole(text);
-        out.diagnostics
-            .iter()
-            .filter(|d| d.code == code)
-            .map(|d| {
-                let p = source.line_col(d.span.start);
-                (p.line, p.column)
-            })
-            .collect()
+        crate::lang::positions_of(&source, &out.diagnostics, code)
     }
 
     const POD: &str = r#"pipeline {

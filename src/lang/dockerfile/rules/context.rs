@@ -416,14 +416,7 @@ mod tests {
             ..LintContext::default()
         };
         let out = super::super::super::lint(&source, &ctx);
-        out.diagnostics
-            .iter()
-            .filter(|d| d.code == code)
-            .map(|d| {
-                let p = source.line_col(d.span.start);
-                (p.line, p.column)
-            })
-            .collect()
+        crate::lang::positions_of(&source, &out.diagnostics, code)
     }
 
     const NODE: &str = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
