@@ -9,6 +9,8 @@
 //! - Nesting is bounded (the parser's limits), and every walk of the tree is iterative or
 //!   bounded by that depth.
 
+mod fast;
+
 use crate::diagnostic::Span;
 use granit_parser::{Event, Options, Parser, ScalarStyle as GStyle, StructureStyle};
 use std::collections::HashMap;
@@ -317,7 +319,20 @@ pub fn parse(text: &str) -> Stream {
 
 /// [`parse`], keeping the comments only when `comments` is set: a stream without comments
 /// parses about a tenth faster (they are still checked, just not collected).
+///
+/// Plain block YAML is read by a direct reader ([`fast_parse`]), anything else by the full
+/// parser ([`full_parse`]); both build the same tree.
 pub fn parse_with(text: &str, comments: bool) -> Stream {
+    fast_parse(text, comments).unwrap_or_else(|| full_parse(text, comments))
+}
+
+/// The direct reader alone: `None` when the text is not in the subset it reads.
+pub fn fast_parse(text: &str, comments: bool) -> Option<Stream> {
+    fast::parse(text, comments)
+}
+
+/// The full parser alone (`granit-parser` events), for any YAML.
+pub fn full_parse(text: &str, comments: bool) -> Stream {
     let mut options = Options::default();
     options.block_nesting_limit = MAX_DEPTH;
     options.flow_nesting_limit = MAX_DEPTH;
@@ -524,7 +539,7 @@ impl Builder<'_> {
                                 },
                             });
                         }
-                        self.check_duplicates(&entries);
+                        check_duplicates(&entries, &mut self.out.errors);
                         let last = entries
                             .last()
                             .map_or(start, |e| e.value.span.end.max(e.key.span.end));
@@ -595,30 +610,31 @@ impl Builder<'_> {
             },
         }
     }
+}
 
-    fn check_duplicates(&mut self, entries: &[Entry]) {
-        if entries.len() < 2 {
-            return;
+/// Reports every key written again in one mapping (merge keys `<<` aside).
+fn check_duplicates(entries: &[Entry], errors: &mut Vec<Error>) {
+    if entries.len() < 2 {
+        return;
+    }
+    let mut seen: HashMap<&str, &Span> = HashMap::new();
+    for e in entries {
+        let Some(k) = e.key.as_str() else {
+            continue;
+        };
+        if k == "<<" {
+            continue;
         }
-        let mut seen: HashMap<&str, &Span> = HashMap::new();
-        for e in entries {
-            let Some(k) = e.key.as_str() else {
-                continue;
-            };
-            if k == "<<" {
-                continue;
-            }
-            if let Some(first) = seen.get(k) {
-                self.out.errors.push(Error {
-                    span: e.key.span.clone(),
-                    message: format!("duplicate key `{k}`: only this one takes effect"),
-                    kind: ErrorKind::DuplicateKey {
-                        first: (*first).clone(),
-                    },
-                });
-            } else {
-                seen.insert(k, &e.key.span);
-            }
+        if let Some(first) = seen.get(k) {
+            errors.push(Error {
+                span: e.key.span.clone(),
+                message: format!("duplicate key `{k}`: only this one takes effect"),
+                kind: ErrorKind::DuplicateKey {
+                    first: (*first).clone(),
+                },
+            });
+        } else {
+            seen.insert(k, &e.key.span);
         }
     }
 }
