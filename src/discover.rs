@@ -113,8 +113,9 @@ pub fn discover(
             _ => settings.extra_type(&abs).or_else(|| {
                 detect(&path, || {
                     let (bytes, whole) = sniff(&path)?;
-                    let text = sniffed_text(&bytes)?;
-                    content = (whole && kept.take(bytes.len())).then(|| Arc::from(bytes));
+                    let keep = whole && kept.take(bytes.len());
+                    let (text, bytes) = sniffed_text(bytes)?;
+                    content = keep.then(|| Arc::from(bytes.as_deref().unwrap_or(text.as_bytes())));
                     Some(text)
                 })
             }),
@@ -203,12 +204,19 @@ fn sniff(path: &Path) -> Option<(Vec<u8>, bool)> {
     Some((buf, whole))
 }
 
-/// The text detection looks at: none for a binary file.
-fn sniffed_text(bytes: &[u8]) -> Option<String> {
-    if bytes.contains(&0) {
+/// The text detection looks at (none for a binary file), and the bytes when they are not that
+/// text (not UTF-8): valid UTF-8, nearly every file, is not copied.
+fn sniffed_text(bytes: Vec<u8>) -> Option<(String, Option<Vec<u8>>)> {
+    if memchr::memchr(0, &bytes).is_some() {
         return None;
     }
-    Some(String::from_utf8_lossy(bytes).into_owned())
+    match String::from_utf8(bytes) {
+        Ok(text) => Some((text, None)),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            Some((String::from_utf8_lossy(&bytes).into_owned(), Some(bytes)))
+        }
+    }
 }
 
 /// Dockerfile names: `Dockerfile`, `Containerfile`, with a `.`/`-`/`_` suffix or prefix

@@ -34,6 +34,8 @@ pub(super) fn parse(text: &str, keep_comments: bool) -> Option<Stream> {
         depth: 0,
         keep_comments,
         out: Stream::default(),
+        entries: Vec::new(),
+        nodes: Vec::new(),
     };
     reader.stream().ok()?;
     Some(reader.out)
@@ -85,6 +87,10 @@ struct Reader<'t> {
     depth: usize,
     keep_comments: bool,
     out: Stream,
+    /// The entries and items of the collections being read, innermost last: each collection
+    /// takes its own off the top when it ends, in one allocation of the right size.
+    entries: Vec<Entry>,
+    nodes: Vec<Node>,
 }
 
 fn span(start: usize, end: usize) -> crate::diagnostic::Span {
@@ -265,12 +271,12 @@ impl Reader<'_> {
     fn block_mapping(&mut self, indent: usize, first: Token) -> Read<Node> {
         self.nest()?;
         let start = first.node.span.start;
-        let mut entries: Vec<Entry> = Vec::new();
+        let mark = self.entries.len();
         let mut token = first;
         loop {
             let colon = token.colon.ok_or(GiveUp)?;
             let value = self.value(indent, false, colon)?;
-            entries.push(Entry {
+            self.entries.push(Entry {
                 key: token.node,
                 value,
             });
@@ -283,6 +289,7 @@ impl Reader<'_> {
             }
             token = self.scalar(false, indent as isize)?;
         }
+        let entries: Vec<Entry> = self.entries.drain(mark..).collect();
         check_duplicates(&entries, &mut self.out.errors);
         let end = entries
             .last()
@@ -299,13 +306,13 @@ impl Reader<'_> {
     fn block_sequence(&mut self, indent: usize, indentless: bool) -> Read<Node> {
         self.nest()?;
         let dash = self.pos;
-        let mut items = Vec::new();
+        let mark = self.nodes.len();
         // The full parser starts an indentless sequence where its first item's token is, or
         // where the first `-` line ends when the item is below it.
         let mut first_token = dash;
         loop {
             self.pos += 1;
-            if items.is_empty() {
+            if self.nodes.len() == mark {
                 let after = self.pos
                     + self.bytes[self.pos..]
                         .iter()
@@ -316,7 +323,8 @@ impl Reader<'_> {
                     _ => after,
                 };
             }
-            items.push(self.value(indent, true, self.pos)?);
+            let item = self.value(indent, true, self.pos)?;
+            self.nodes.push(item);
             self.skip_to_content()?;
             if self.eof() || self.column() < indent || self.at_document_marker() {
                 break;
@@ -331,6 +339,7 @@ impl Reader<'_> {
                 return Err(GiveUp);
             }
         }
+        let items: Vec<Node> = self.nodes.drain(mark..).collect();
         let start = if indentless { first_token } else { dash };
         let end = items.last().map_or(start, |n| n.span.end as usize);
         self.depth -= 1;
@@ -670,8 +679,7 @@ impl Reader<'_> {
         let mapping = self.cur() == b'{';
         let close = if mapping { b'}' } else { b']' };
         self.pos += 1;
-        let mut items = Vec::new();
-        let mut entries = Vec::new();
+        let (entries_mark, items_mark) = (self.entries.len(), self.nodes.len());
         loop {
             self.skip_flow_blanks()?;
             if self.cur() == close {
@@ -688,12 +696,13 @@ impl Reader<'_> {
                     return Err(GiveUp);
                 }
                 let value = self.flow_node(parent)?;
-                entries.push(Entry {
+                self.entries.push(Entry {
                     key: key.node,
                     value,
                 });
             } else {
-                items.push(self.flow_node(parent)?);
+                let item = self.flow_node(parent)?;
+                self.nodes.push(item);
             }
             self.skip_flow_blanks()?;
             match self.cur() {
@@ -707,10 +716,11 @@ impl Reader<'_> {
         }
         self.depth -= 1;
         let kind = if mapping {
+            let entries: Vec<Entry> = self.entries.drain(entries_mark..).collect();
             check_duplicates(&entries, &mut self.out.errors);
             Kind::Mapping(entries)
         } else {
-            Kind::Sequence(items)
+            Kind::Sequence(self.nodes.drain(items_mark..).collect())
         };
         Ok(Node {
             span: span(start, self.pos),
