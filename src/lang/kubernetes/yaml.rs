@@ -42,10 +42,88 @@ impl ScalarStyle {
     }
 }
 
+/// A scalar's text: up to [`Text::INLINE`] bytes kept in place (nearly every key and most
+/// values: no allocation for them), longer ones on the heap.
+#[derive(Clone)]
+pub struct Text(TextRepr);
+
+#[derive(Clone)]
+enum TextRepr {
+    Inline { len: u8, bytes: [u8; Text::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Text {
+    /// The longest text kept in place (the type stays three words).
+    pub const INLINE: usize = 22;
+
+    pub fn new(text: &str) -> Text {
+        if text.len() <= Text::INLINE {
+            let mut bytes = [0; Text::INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            Text(TextRepr::Inline {
+                len: text.len() as u8,
+                bytes,
+            })
+        } else {
+            Text(TextRepr::Heap(text.into()))
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            TextRepr::Inline { len, bytes } => &bytes[..*len as usize],
+            TextRepr::Heap(s) => s.as_bytes(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Only ever filled from a `&str`: the check cannot fail.
+            TextRepr::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or_default()
+            }
+            TextRepr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        if text.len() <= Text::INLINE {
+            Text::new(&text)
+        } else {
+            Text(TextRepr::Heap(text.into_boxed_str()))
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Text {}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// A scalar's value (after escapes and folding) and how it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scalar {
-    pub value: String,
+    pub value: Text,
     pub style: ScalarStyle,
     /// The explicit tag as written (`!!str`, `!!binary`, `!custom`), if any.
     pub tag: Option<String>,
@@ -90,7 +168,7 @@ impl Node {
         let Kind::Mapping(entries) = &self.kind else {
             return None;
         };
-        if let Some(e) = entries.iter().rev().find(|e| e.key.as_str() == Some(key)) {
+        if let Some(e) = entries.iter().rev().find(|e| e.key.is_key(key)) {
             return Some(&e.value);
         }
         let merge = entries.iter().find(|e| {
@@ -103,13 +181,13 @@ impl Node {
                 .entries()
                 .iter()
                 .rev()
-                .find(|e| e.key.as_str() == Some(key))
+                .find(|e| e.key.is_key(key))
                 .map(|e| &e.value),
             Kind::Sequence(items) => items.iter().find_map(|m| {
                 m.entries()
                     .iter()
                     .rev()
-                    .find(|e| e.key.as_str() == Some(key))
+                    .find(|e| e.key.is_key(key))
                     .map(|e| &e.value)
             }),
             _ => None,
@@ -118,10 +196,12 @@ impl Node {
 
     /// The entry (key node and value node) under `key`, the last one written.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries()
-            .iter()
-            .rev()
-            .find(|e| e.key.as_str() == Some(key))
+        self.entries().iter().rev().find(|e| e.key.is_key(key))
+    }
+
+    /// Whether this is a scalar reading `key` (any style).
+    pub fn is_key(&self, key: &str) -> bool {
+        matches!(&self.kind, Kind::Scalar(s) if s.value.as_bytes() == key.as_bytes())
     }
 
     /// Follows mapping keys: `node.path(&["spec", "template", "spec"])`.
@@ -454,7 +534,7 @@ impl Builder<'_> {
                     Kind::Null
                 } else {
                     Kind::Scalar(Scalar {
-                        value: value.into_owned(),
+                        value: Text::from(value.into_owned()),
                         style,
                         tag: tag.map(|t| short_tag(&t)),
                     })
@@ -612,29 +692,44 @@ impl Builder<'_> {
     }
 }
 
+/// A mapping key's bytes, for the duplicate check (merge keys `<<` are not keys).
+fn key_bytes(e: &Entry) -> Option<&[u8]> {
+    e.key
+        .as_scalar()
+        .map(|s| s.value.as_bytes())
+        .filter(|k| *k != b"<<")
+}
+
 /// Reports every key written again in one mapping (merge keys `<<` aside).
 fn check_duplicates(entries: &[Entry], errors: &mut Vec<Error>) {
-    if entries.len() < 2 {
+    let mut report = |e: &Entry, first: &Entry| {
+        let k = e.key.as_str().unwrap_or_default();
+        errors.push(Error {
+            span: e.key.span.clone(),
+            message: format!("duplicate key `{k}`: only this one takes effect"),
+            kind: ErrorKind::DuplicateKey {
+                first: first.key.span.clone(),
+            },
+        });
+    };
+    // Most mappings are small: comparing each key with those before it is faster than hashing.
+    if entries.len() <= 32 {
+        for (i, e) in entries.iter().enumerate() {
+            let Some(k) = key_bytes(e) else { continue };
+            if let Some(first) = entries[..i].iter().find(|f| key_bytes(f) == Some(k)) {
+                report(e, first);
+            }
+        }
         return;
     }
-    let mut seen: HashMap<&str, &Span> = HashMap::new();
+    let mut seen: HashMap<&[u8], &Entry> = HashMap::new();
     for e in entries {
-        let Some(k) = e.key.as_str() else {
-            continue;
-        };
-        if k == "<<" {
-            continue;
-        }
-        if let Some(first) = seen.get(k) {
-            errors.push(Error {
-                span: e.key.span.clone(),
-                message: format!("duplicate key `{k}`: only this one takes effect"),
-                kind: ErrorKind::DuplicateKey {
-                    first: (*first).clone(),
-                },
-            });
-        } else {
-            seen.insert(k, &e.key.span);
+        let Some(k) = key_bytes(e) else { continue };
+        match seen.get(k) {
+            Some(first) => report(e, first),
+            None => {
+                seen.insert(k, e);
+            }
         }
     }
 }

@@ -9,7 +9,9 @@
 //! quoted scalars, flow collections over several lines, tabs, carriage returns, every syntax
 //! error. Giving up costs one extra partial pass; reading wrongly is never an option.
 
-use super::{check_duplicates, Comment, Document, Entry, Kind, Node, Scalar, ScalarStyle, Stream};
+use super::{
+    check_duplicates, Comment, Document, Entry, Kind, Node, Scalar, ScalarStyle, Stream, Text,
+};
 
 /// The reader met something it leaves to the full parser.
 struct GiveUp;
@@ -44,8 +46,37 @@ pub(super) fn parse(text: &str, keep_comments: bool) -> Option<Stream> {
 /// No tab, carriage return or other control character, no byte-order mark, no character YAML
 /// reads as non-printable or as a line break (NEL, LS, PS): the reader never has to ask.
 fn only_plain_characters(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Eight bytes at a time while they are printable ASCII (no byte under 0x20, none 0x7f,
+    // no high bit); a word with anything else, a line break included, is looked at bytewise.
     let mut i = 0;
-    while i < bytes.len() {
+    while i + 8 <= bytes.len() {
+        let mut word = [0; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        let del = (w ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(w ^ (ONES * 0x7f)) & HIGH;
+        if (w & HIGH) | below_space | del == 0 {
+            i += 8;
+            continue;
+        }
+        if !plain_characters_at(bytes, i, i + 8) {
+            return false;
+        }
+        // A multi-byte character may reach past the word: go on from its end.
+        i += 8;
+        while i < bytes.len() && bytes[i] & 0xc0 == 0x80 {
+            i += 1;
+        }
+    }
+    plain_characters_at(bytes, i, bytes.len())
+}
+
+/// [`only_plain_characters`] for the characters starting in `bytes[from..to]`.
+fn plain_characters_at(bytes: &[u8], from: usize, to: usize) -> bool {
+    let mut i = from;
+    while i < to {
         let b = bytes[i];
         if b < 0x80 {
             if (b < 0x20 && b != b'\n') || b == 0x7f {
@@ -428,10 +459,10 @@ impl Reader<'_> {
                     self.plain_more_lines(parent, start, end)?
                 };
                 let (value, end) = match more {
-                    Some((value, end)) => (value, end),
-                    None => (self.text[start..end].to_string(), end),
+                    Some((value, end)) => (Text::from(value), end),
+                    None => (Text::new(&self.text[start..end]), end),
                 };
-                let kind = if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL") {
+                let kind = if matches!(&*value, "" | "~" | "null" | "Null" | "NULL") {
                     Kind::Null
                 } else {
                     Kind::Scalar(Scalar {
@@ -636,7 +667,13 @@ impl Reader<'_> {
                 Some(_) => p += 1,
             }
         }
-        value.push_str(&self.text[piece..p]);
+        // Most quoted scalars are one piece: no string to build.
+        let value = if value.is_empty() {
+            Text::new(&self.text[piece..p])
+        } else {
+            value.push_str(&self.text[piece..p]);
+            Text::from(value)
+        };
         self.pos = p + 1;
         let style = if double {
             ScalarStyle::DoubleQuoted
@@ -863,7 +900,7 @@ impl Reader<'_> {
         Ok(Node {
             span: span(first, last_end),
             kind: Kind::Scalar(Scalar {
-                value,
+                value: value.into(),
                 style,
                 tag: None,
             }),
@@ -933,4 +970,38 @@ fn hex_escape(rest: &[u8], digits: usize) -> Option<(char, usize)> {
     }
     let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
     Some((char::from_u32(code)?, 1 + digits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_left_to_the_full_parser_are_found_at_any_offset() {
+        for offset in 0..20 {
+            let at = |c: &str| format!("{}{c}{}", "a".repeat(offset), "b".repeat(11));
+            for bad in [
+                "\t", "\r", "\u{1}", "\u{7f}", "\u{85}", "\u{9f}", "\u{feff}",
+            ] {
+                assert!(
+                    !only_plain_characters(at(bad).as_bytes()),
+                    "{bad:?} at {offset}"
+                );
+            }
+            for bad in ["\u{2028}", "\u{2029}", "\u{fffe}", "\u{ffff}"] {
+                assert!(
+                    !only_plain_characters(at(bad).as_bytes()),
+                    "{bad:?} at {offset}"
+                );
+            }
+            for good in [
+                "\n", " ", "~", "é", "\u{a0}", "中", "\u{fffd}", "😀", "\u{2027}",
+            ] {
+                assert!(
+                    only_plain_characters(at(good).as_bytes()),
+                    "{good:?} at {offset}"
+                );
+            }
+        }
+    }
 }
