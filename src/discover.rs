@@ -88,8 +88,12 @@ pub fn discover(
         }
         found.extend(walk(given).into_iter().map(|p| (p, false)));
     }
-    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    found.dedup_by(|a, b| a.0 == b.0);
+    // One walk gives each file once; paths given together may overlap (the final order is
+    // by displayed path, below).
+    if paths.len() > 1 {
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        found.dedup_by(|a, b| a.0 == b.0);
+    }
 
     // Settings first (sequential: a bad config stops the run), then detection in parallel.
     let mut with_settings = Vec::with_capacity(found.len());

@@ -252,7 +252,7 @@ fn check(args: CheckArgs) -> RunResult {
     if let Some(name) = &args.stdin_filename {
         let (report, diff, fixed) = lint_stdin(name, forced, &resolver, &ctx)?;
         // With --fix, stdout holds the file itself; the report goes to stderr (or -o).
-        let main: Box<dyn Write> = match (&args.output_file, fix_mode) {
+        let main: Box<dyn Write + Send> = match (&args.output_file, fix_mode) {
             (_, FixMode::Diff) => Box::new(std::io::sink()),
             (Some(path), _) => Box::new(create_output(path)?),
             (None, FixMode::Stdout) => Box::new(std::io::stderr()),
@@ -292,7 +292,7 @@ fn check(args: CheckArgs) -> RunResult {
         print_stdout(&show_files(&candidates, args.verbose))?;
         return Ok(Status::Success);
     }
-    let main: Box<dyn Write> = match (&args.output_file, fix_mode) {
+    let main: Box<dyn Write + Send> = match (&args.output_file, fix_mode) {
         (_, FixMode::Diff) => Box::new(std::io::sink()),
         (Some(path), _) => Box::new(create_output(path)?),
         (None, _) => Box::new(std::io::BufWriter::with_capacity(
@@ -357,17 +357,18 @@ fn create_output(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, Repor
         .map_err(|e| miette!("cannot write {}: {e}", path.display()))
 }
 
-/// Maps `jobs` on every core and hands the results to `consume` in job order, as they finish.
-/// At most `WINDOW` results wait for an earlier one, so memory does not grow with the run. A
-/// panic in `map` (outside the engines, which turn theirs into OPS005) reaches `consume` as
-/// `Err` with its message, and the other jobs go on.
+/// Maps `jobs` on every core and hands the results to `consume` in job order, as they finish:
+/// the thread that finishes the next result in order consumes it and those waiting behind it
+/// (no thread only waits to write). At most `WINDOW` results wait for an earlier one, so memory
+/// does not grow with the run. A panic in `map` (outside the engines, which turn theirs into
+/// OPS005) reaches `consume` as `Err` with its message, and the other jobs go on.
 fn for_each_in_order<J: Send, R: Send>(
     jobs: Vec<J>,
     map: impl Fn(J) -> R + Sync,
-    mut consume: impl FnMut(Result<R, String>),
+    mut consume: impl FnMut(Result<R, String>) + Send,
 ) {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{mpsc, Condvar, Mutex};
+    use std::sync::{Condvar, Mutex};
     const WINDOW: usize = 256;
     let n = jobs.len();
     let panic_message = |payload: Box<dyn std::any::Any + Send>| {
@@ -384,48 +385,58 @@ fn for_each_in_order<J: Send, R: Send>(
         }
         return;
     }
+    /// The results finished ahead of their turn, the next one due, and who waits for it.
+    struct Order<R, C> {
+        waiting: BTreeMap<usize, Result<R, String>>,
+        expected: usize,
+        sleepers: usize,
+        consume: C,
+    }
     let slots: Vec<Mutex<Option<J>>> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
     let next = AtomicUsize::new(0);
-    let consumed = (Mutex::new(0usize), Condvar::new());
-    let threads = rayon::current_num_threads().clamp(1, n.max(1));
-    let (tx, rx) = mpsc::channel::<(usize, Result<R, String>)>();
+    let order = Mutex::new(Order {
+        waiting: BTreeMap::new(),
+        expected: 0,
+        sleepers: 0,
+        consume,
+    });
+    let turn = Condvar::new();
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        let mut o = order.lock().unwrap_or_else(|e| e.into_inner());
+        while i >= o.expected + WINDOW {
+            o.sleepers += 1;
+            o = turn.wait(o).unwrap_or_else(|e| e.into_inner());
+            o.sleepers -= 1;
+        }
+        drop(o);
+        let job = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(job) = job else { continue };
+        let result = catch_unwind(AssertUnwindSafe(|| map(job))).map_err(panic_message);
+        let mut o = order.lock().unwrap_or_else(|e| e.into_inner());
+        o.waiting.insert(i, result);
+        let before = o.expected;
+        loop {
+            let expected = o.expected;
+            let Some(result) = o.waiting.remove(&expected) else {
+                break;
+            };
+            (o.consume)(result);
+            o.expected += 1;
+        }
+        if o.expected != before && o.sleepers > 0 {
+            turn.notify_all();
+        }
+    };
+    let threads = rayon::current_num_threads().clamp(1, n);
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let tx = tx.clone();
-            let (slots, next, consumed, map, panic_message) =
-                (&slots, &next, &consumed, &map, &panic_message);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                let (lock, ready) = consumed;
-                let mut done = lock.lock().unwrap_or_else(|e| e.into_inner());
-                while i >= *done + WINDOW {
-                    done = ready.wait(done).unwrap_or_else(|e| e.into_inner());
-                }
-                drop(done);
-                let job = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
-                let Some(job) = job else { continue };
-                let result = catch_unwind(AssertUnwindSafe(|| map(job))).map_err(panic_message);
-                if tx.send((i, result)).is_err() {
-                    break;
-                }
-            });
+        for _ in 1..threads {
+            scope.spawn(work);
         }
-        drop(tx);
-        let mut waiting: BTreeMap<usize, Result<R, String>> = BTreeMap::new();
-        let mut expected = 0;
-        for (i, result) in rx {
-            waiting.insert(i, result);
-            while let Some(result) = waiting.remove(&expected) {
-                consume(result);
-                expected += 1;
-                let (lock, ready) = &consumed;
-                *lock.lock().unwrap_or_else(|e| e.into_inner()) = expected;
-                ready.notify_all();
-            }
-        }
+        work();
     });
 }
 
@@ -439,7 +450,11 @@ struct Finished {
 }
 
 /// A report being written: its options, its writer, and its file (`None`: stdout or stderr).
-type Output = (ReportOptions, ReportWriter<Box<dyn Write>>, Option<PathBuf>);
+type Output = (
+    ReportOptions,
+    ReportWriter<Box<dyn Write + Send>>,
+    Option<PathBuf>,
+);
 
 /// The run's outputs, written as files finish: the main report (or the diffs), the `--report`
 /// files, the baseline, and the totals that decide the exit status.
@@ -459,7 +474,7 @@ struct Reporter {
 impl Reporter {
     fn new(
         opts: ReportOptions,
-        main: Box<dyn Write>,
+        main: Box<dyn Write + Send>,
         fix_mode: FixMode,
         extra: &[(OutputFormat, PathBuf)],
     ) -> Result<Reporter, Report> {
@@ -480,7 +495,7 @@ impl Reporter {
                     path.display()
                 )
             })?;
-            let out: Box<dyn Write> = Box::new(std::io::BufWriter::new(file));
+            let out: Box<dyn Write + Send> = Box::new(std::io::BufWriter::new(file));
             writers.push((
                 report_opts,
                 ReportWriter::new(report_opts, out),
