@@ -123,6 +123,9 @@ fn edge_cases_read_the_same_and_directly() {
         "  indented: root\n  second: 2\n",
         "a: é ü 中\n\"ключ\": 'значение'\n",
         "a: '# not a comment'\nb: \"x: y\"\n",
+        // Unicode white space ending a block scalar is outside its span (found by fuzzing).
+        ".: |\n x\u{2000} ",
+        "a: |\n  x\n  \u{3000}\n",
     ];
     for (i, text) in cases.iter().enumerate() {
         assert!(

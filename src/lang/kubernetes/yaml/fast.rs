@@ -874,7 +874,7 @@ impl Reader<'_> {
                     value.push_str(content);
                     seen_content = true;
                     empty_run = 0;
-                    last_end = line + n + content.trim_end_matches(' ').len();
+                    last_end = end;
                     broken = end < self.bytes.len();
                 }
             }
@@ -898,7 +898,9 @@ impl Reader<'_> {
         }
         // `pos` is at the start of the first line after the block; the caller reads on there.
         Ok(Node {
-            span: span(first, last_end),
+            // Up to the last non-blank character, as the full parser's tree has it (any Unicode
+            // white space, not only spaces).
+            span: span(first, first + self.text[first..last_end].trim_end().len()),
             kind: Kind::Scalar(Scalar {
                 value: value.into(),
                 style,
