@@ -95,19 +95,32 @@ pub fn discover(
         found.dedup_by(|a, b| a.0 == b.0);
     }
 
-    // Settings first (sequential: a bad config stops the run), then detection in parallel.
+    // Settings first (a bad config stops the run: the one of the first path in order, whatever
+    // order the walk gave), then detection in parallel.
     let mut with_settings = Vec::with_capacity(found.len());
+    let mut bad_config: Option<(PathBuf, ConfigError)> = None;
     for (path, explicit) in found {
         let abs = absolute(&cwd, &path);
         let dir = abs
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| cwd.clone());
-        let settings = resolver.for_dir(&dir)?;
+        let settings = match resolver.for_dir(&dir) {
+            Ok(settings) => settings,
+            Err(e) => {
+                if !bad_config.as_ref().is_some_and(|(first, _)| *first < path) {
+                    bad_config = Some((path, e));
+                }
+                continue;
+            }
+        };
         if !explicit && settings.is_excluded(&abs) {
             continue;
         }
         with_settings.push((path, abs, explicit, settings));
+    }
+    if let Some((_, e)) = bad_config {
+        return Err(e.into());
     }
     let kept = MemoryBudget::new(kept_content(with_settings.len()));
     let detect_one = |(path, abs, explicit, settings): (PathBuf, PathBuf, bool, Arc<Settings>)| {

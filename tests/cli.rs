@@ -309,6 +309,26 @@ fn config_errors_point_into_the_toml() {
 }
 
 #[test]
+fn of_several_bad_configs_the_first_in_path_order_is_reported() {
+    // The walk is parallel and its order varies: the error reported must not.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+        write(
+            dir.path(),
+            &format!("{name}/Dockerfile"),
+            b"FROM alpine:3.19\n",
+        );
+        let toml = format!("[lint]\nbogus_{name} = true\n");
+        write(dir.path(), &format!("{name}/lint.toml"), toml.as_bytes());
+    }
+    for _ in 0..8 {
+        opslint(dir.path()).assert().code(2).stderr(
+            predicate::str::contains("bogus_a").and(predicate::str::contains("a/lint.toml")),
+        );
+    }
+}
+
+#[test]
 fn nearest_config_wins_with_per_file_ignores_and_severity() {
     let dir = tree();
     write(
