@@ -895,6 +895,30 @@ mod tests {
     }
 
     #[test]
+    fn short_scalars_are_inline_and_the_text_stays_three_words() {
+        assert_eq!(
+            std::mem::size_of::<Text>(),
+            3 * std::mem::size_of::<usize>()
+        );
+        for s in [
+            "",
+            "é",
+            &"x".repeat(Text::INLINE),
+            &"x".repeat(Text::INLINE + 1),
+            "中文 ok",
+        ] {
+            let t = Text::new(s);
+            assert_eq!(t.as_str(), s);
+            assert_eq!(t.as_bytes(), s.as_bytes());
+            assert_eq!(Text::from(s.to_string()), t);
+            assert_eq!(format!("{t:?}"), format!("{s:?}"));
+        }
+        // A multi-byte character may end exactly at the inline limit.
+        let s = format!("{}é", "x".repeat(Text::INLINE - 2));
+        assert_eq!(Text::new(&s).as_str(), s);
+    }
+
+    #[test]
     fn errors_are_on_char_boundaries() {
         for text in ["é: [", "a: \"é", "- é\n  x: y: z", "\u{feff}a: b\n\tc"] {
             let s = parse(text);

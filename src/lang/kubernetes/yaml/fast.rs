@@ -691,22 +691,13 @@ impl Reader<'_> {
     }
 
     /// Spaces, line breaks and comments inside a flow collection (whose lines may be indented
-    /// anyhow, as the full parser reads them).
+    /// anyhow, as the full parser reads them); a document marker there is an error.
     fn skip_flow_blanks(&mut self) -> Read<()> {
-        loop {
-            self.skip_spaces();
-            match self.cur() {
-                b'\n' => {
-                    self.pos += 1;
-                    self.line_start = self.pos;
-                    if self.at_document_marker() {
-                        return Err(GiveUp);
-                    }
-                }
-                b'#' => self.comment()?,
-                _ => return Ok(()),
-            }
+        self.skip_to_content()?;
+        if self.at_document_marker() {
+            return Err(GiveUp);
         }
+        Ok(())
     }
 
     /// A `[…]` or `{…}` at `pos`, inside a block collection indented `parent`.
