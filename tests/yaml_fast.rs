@@ -158,6 +158,10 @@ fn the_rest_goes_to_the_full_parser() {
         "a: \"\\q\"\n",
         "a: x\n  b: y\n",
         "listeners:\n-   name: http\n  protocol: HTTP\n",
+        // `:` right before `[` or `{` in a flow mapping (found by fuzzing).
+        "a: {gf:{}\n}",
+        "a: {b:[c]}\n",
+        "a: {\"b\":{}}\n",
     ];
     for (i, text) in cases.iter().enumerate() {
         assert!(

@@ -488,8 +488,12 @@ impl Reader<'_> {
         .then_some(self.pos);
         match colon {
             Some(at) => {
-                // An implicit key is one line, and not too long.
-                if self.line_start != start_line || at - start > MAX_KEY_LEN {
+                // An implicit key is one line, and not too long; in flow context the full
+                // parser rejects a `:` right before `[` or `{` (found by fuzzing).
+                if self.line_start != start_line
+                    || at - start > MAX_KEY_LEN
+                    || flow && matches!(next, b'[' | b'{')
+                {
                     return Err(GiveUp);
                 }
                 self.pos = at + 1;
