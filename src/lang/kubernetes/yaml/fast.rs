@@ -178,7 +178,7 @@ impl Reader<'_> {
             return Err(GiveUp);
         }
         let start = self.pos;
-        let end = memchr_newline(self.bytes, start);
+        let end = line_end(self.bytes, start);
         if self.keep_comments {
             self.out.comments.push(Comment {
                 span: span(start, end),
@@ -350,7 +350,7 @@ impl Reader<'_> {
                         .take_while(|&&b| b == b' ')
                         .count();
                 first_token = match self.at(after) {
-                    0 | b'\n' | b'#' => memchr_newline(self.bytes, after),
+                    0 | b'\n' | b'#' => line_end(self.bytes, after),
                     _ => after,
                 };
             }
@@ -815,7 +815,7 @@ impl Reader<'_> {
         let mut broken = false;
         loop {
             let line = self.pos;
-            let end = memchr_newline(self.bytes, line);
+            let end = line_end(self.bytes, line);
             let spaces = self.bytes[line..end]
                 .iter()
                 .take_while(|&&b| b == b' ')
@@ -924,11 +924,9 @@ fn is_flow_indicator(c: u8) -> bool {
     matches!(c, b',' | b'[' | b']' | b'{' | b'}')
 }
 
-fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |i| from + i)
+/// Where the line holding `from` ends (its `\n`, or the end of the text).
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i)
 }
 
 /// A double-quoted escape after its `\`: the character and how many bytes it took. `None` for
