@@ -49,9 +49,12 @@ pub struct Candidate {
     /// The detected type; `None` when the file is skipped.
     pub file_type: Option<FileType>,
     pub settings: Arc<Settings>,
-    /// The whole file, when detection read all of it (so linting does not read it again) and
-    /// the run's budget for such copies allowed.
-    pub content: Option<Arc<[u8]>>,
+    /// The whole file, when detection read all of it, found it valid UTF-8 (so linting does
+    /// not read it again) and the run's budget for such texts allowed.
+    pub content: Option<String>,
+    /// The file's size in bytes when detection read it (0 when the name sufficed): the longest
+    /// work is started first.
+    pub size: u64,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -124,23 +127,29 @@ pub fn discover(
     }
     let kept = MemoryBudget::new(kept_content(with_settings.len()));
     let detect_one = |(path, abs, explicit, settings): (PathBuf, PathBuf, bool, Arc<Settings>)| {
-        let mut content = None;
-        let file_type = match (forced, explicit) {
-            (Some(t), true) => Some(t),
-            _ => settings.extra_type(&abs).or_else(|| {
-                detect(&path, || {
-                    let (bytes, whole) = sniff(&path)?;
-                    let keep = whole && kept.take(bytes.len());
-                    let (text, bytes) = sniffed_text(bytes)?;
-                    content = keep.then(|| Arc::from(bytes.as_deref().unwrap_or(text.as_bytes())));
+        let mut whole = false;
+        let mut size = 0;
+        let (file_type, content) = match (forced, explicit) {
+            (Some(t), true) => (Some(t), None),
+            _ => match settings.extra_type(&abs) {
+                Some(t) => (Some(t), None),
+                None => detect_reading(&path, || {
+                    let (bytes, all, file_size) = sniff(&path)?;
+                    size = file_size;
+                    let (text, utf8) = sniffed_text(bytes)?;
+                    // Text that is not UTF-8 is read again, and its bad bytes reported, by
+                    // linting.
+                    whole = all && utf8;
                     Some(text)
-                })
-            }),
+                }),
+            },
         };
+        let content = content.filter(|text| whole && file_type.is_some() && kept.take(text.len()));
         Candidate {
             display: display_path(&path),
             path,
-            content: content.filter(|_| file_type.is_some()),
+            content,
+            size,
             file_type,
             settings,
         }
@@ -210,29 +219,26 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
-/// The first [`SNIFF_BYTES`] of a file, and whether that is the whole file.
-fn sniff(path: &Path) -> Option<(Vec<u8>, bool)> {
+/// The first [`SNIFF_BYTES`] of a file, whether that is the whole file, and its size.
+fn sniff(path: &Path) -> Option<(Vec<u8>, bool, u64)> {
     let file = std::fs::File::open(path).ok()?;
     let size = file.metadata().map_or(0, |m| m.len());
     let mut buf = Vec::with_capacity(size.min(SNIFF_BYTES) as usize + 1);
     file.take(SNIFF_BYTES + 1).read_to_end(&mut buf).ok()?;
     let whole = buf.len() as u64 <= SNIFF_BYTES;
     buf.truncate(SNIFF_BYTES as usize);
-    Some((buf, whole))
+    Some((buf, whole, size))
 }
 
-/// The text detection looks at (none for a binary file), and the bytes when they are not that
-/// text (not UTF-8): valid UTF-8, nearly every file, is not copied.
-fn sniffed_text(bytes: Vec<u8>) -> Option<(String, Option<Vec<u8>>)> {
+/// The text detection looks at (none for a binary file), and whether it is the bytes as they
+/// are (valid UTF-8, nearly every file: then they are not copied).
+fn sniffed_text(bytes: Vec<u8>) -> Option<(String, bool)> {
     if memchr::memchr(0, &bytes).is_some() {
         return None;
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Some((text, None)),
-        Err(e) => {
-            let bytes = e.into_bytes();
-            Some((String::from_utf8_lossy(&bytes).into_owned(), Some(bytes)))
-        }
+        Ok(text) => Some((text, true)),
+        Err(e) => Some((String::from_utf8_lossy(e.as_bytes()).into_owned(), false)),
     }
 }
 
@@ -291,10 +297,26 @@ fn has_base_name(name: &str, base: &str) -> bool {
 
 /// The file type of `path`: by name first, then by content (read lazily by `content`).
 pub fn detect(path: &Path, content: impl FnOnce() -> Option<String>) -> Option<FileType> {
-    let name = path.file_name()?.to_string_lossy();
+    detect_reading(path, content).0
+}
+
+/// [`detect`], and the text it read (`None` when the name decided).
+pub fn detect_reading(
+    path: &Path,
+    content: impl FnOnce() -> Option<String>,
+) -> (Option<FileType>, Option<String>) {
+    let by_content = |looks_like: fn(&str) -> bool, file_type: FileType| {
+        let text = content();
+        let detected = text.as_deref().filter(|t| looks_like(t)).map(|_| file_type);
+        (detected, text)
+    };
+    let Some(name) = path.file_name() else {
+        return (None, None);
+    };
+    let name = name.to_string_lossy();
     let name = name.as_ref();
     if is_dockerfile_name(name) {
-        return Some(FileType::Dockerfile);
+        return (Some(FileType::Dockerfile), None);
     }
     let lower = name.to_ascii_lowercase();
     if (has_base_name(name, "Jenkinsfile") || lower.ends_with(".jenkinsfile"))
@@ -302,17 +324,13 @@ pub fn detect(path: &Path, content: impl FnOnce() -> Option<String>) -> Option<F
             .iter()
             .any(|e| lower.ends_with(e))
     {
-        return Some(FileType::Jenkinsfile);
+        return (Some(FileType::Jenkinsfile), None);
     }
     if name.ends_with(".groovy") {
-        return content()
-            .filter(|t| looks_like_pipeline(t))
-            .map(|_| FileType::Jenkinsfile);
+        return by_content(looks_like_pipeline, FileType::Jenkinsfile);
     }
     if name.ends_with(".yaml") || name.ends_with(".yml") {
-        return content()
-            .filter(|t| looks_like_kubernetes(t))
-            .map(|_| FileType::Kubernetes);
+        return by_content(looks_like_kubernetes, FileType::Kubernetes);
     }
     let in_nginx_folder = path.parent().is_some_and(|p| {
         p.components().any(|c| {
@@ -323,11 +341,9 @@ pub fn detect(path: &Path, content: impl FnOnce() -> Option<String>) -> Option<F
         })
     });
     if name == "nginx.conf" || name.ends_with(".conf") || in_nginx_folder {
-        return content()
-            .filter(|t| looks_like_nginx(t))
-            .map(|_| FileType::Nginx);
+        return by_content(looks_like_nginx, FileType::Nginx);
     }
-    None
+    (None, None)
 }
 
 /// A `pipeline {` or `node {` / `node('label') {` block.

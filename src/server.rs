@@ -585,7 +585,7 @@ fn action(
 /// The edits that turn `source` into `new`, a changed run of whole lines each.
 pub fn line_edits(source: &SourceFile, new: &str) -> Vec<Edit> {
     let after = SourceFile::new("", new);
-    similar::TextDiff::from_lines(source.text.as_ref(), new)
+    similar::TextDiff::from_lines(source.text.as_str(), new)
         .ops()
         .iter()
         .filter(|op| op.tag() != similar::DiffTag::Equal)

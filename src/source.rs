@@ -17,14 +17,15 @@ pub struct LineCol {
 pub struct SourceFile {
     /// The path as shown to the user (`/`-separated).
     pub path: String,
-    pub text: Arc<str>,
+    /// Shared, not copied: a file read into a `String` becomes a source as it is.
+    pub text: Arc<String>,
     /// Byte offset of the start of every line.
     line_starts: Vec<u32>,
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
-        let text: Arc<str> = text.into();
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = Arc::new(text.into());
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
