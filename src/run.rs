@@ -1470,19 +1470,15 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_manifest_beyond_the_memory_budget_keeps_the_text_detection_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n";
-        std::fs::write(dir.path().join("pod.yaml"), manifest).unwrap();
-        let cwd = dir.path().to_path_buf();
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n";
+
+    /// The files of `dir` as `check` finds them (isolated), and a run context without fixes.
+    fn discovered(dir: &Path) -> (Vec<Candidate>, RunContext) {
+        let cwd = dir.to_path_buf();
         let resolver =
             ConfigResolver::new(None, true, crate::config::Overrides::default(), cwd.clone())
                 .unwrap();
-        let mut candidates =
-            discover::discover(std::slice::from_ref(&cwd), None, &resolver).unwrap();
-        let c = &mut candidates[0];
-        assert!(c.content.is_some());
+        let candidates = discover::discover(std::slice::from_ref(&cwd), None, &resolver).unwrap();
         let ctx = RunContext {
             cwd,
             unsafe_fixes: false,
@@ -1490,10 +1486,20 @@ mod tests {
             verbose: false,
             cache: Arc::default(),
         };
+        (candidates, ctx)
+    }
+
+    #[test]
+    fn a_manifest_beyond_the_memory_budget_keeps_the_text_detection_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pod.yaml"), POD).unwrap();
+        let (mut candidates, ctx) = discovered(dir.path());
+        let c = &mut candidates[0];
+        assert!(c.content.is_some());
         // No budget left: only the facts are made, and the text goes back to the candidate.
         let (facts, prelinted) = prelint_kubernetes(c, &ctx, &discover::MemoryBudget::new(0));
         assert!(prelinted.is_none());
-        assert_eq!(c.content.as_deref(), Some(manifest));
+        assert_eq!(c.content.as_deref(), Some(POD));
         let set = lang::kubernetes::Set::for_each_file(vec![facts]).next();
         // Gone from the disk: the second pass lints the kept text, not the file.
         std::fs::remove_file(dir.path().join("pod.yaml")).unwrap();
@@ -1514,27 +1520,14 @@ mod tests {
     fn a_file_gone_after_the_walk_is_reported_and_the_others_linted() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Dockerfile"), "FROM alpine:3.20\n").unwrap();
-        let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n";
-        std::fs::write(dir.path().join("pod.yaml"), manifest).unwrap();
-        std::fs::write(dir.path().join("other.yaml"), manifest).unwrap();
-        let cwd = dir.path().to_path_buf();
-        let resolver =
-            ConfigResolver::new(None, true, crate::config::Overrides::default(), cwd.clone())
-                .unwrap();
-        let mut candidates =
-            discover::discover(std::slice::from_ref(&cwd), None, &resolver).unwrap();
+        std::fs::write(dir.path().join("pod.yaml"), POD).unwrap();
+        std::fs::write(dir.path().join("other.yaml"), POD).unwrap();
+        let (mut candidates, ctx) = discovered(dir.path());
         assert_eq!(candidates.len(), 3);
         // Deleted between the walk and the lint (the walk read the YAML to tell its type).
         for name in ["Dockerfile", "pod.yaml"] {
             std::fs::remove_file(dir.path().join(name)).unwrap();
         }
-        let ctx = RunContext {
-            cwd,
-            unsafe_fixes: false,
-            fix_mode: FixMode::None,
-            verbose: false,
-            cache: Arc::default(),
-        };
         let sets = kubernetes_sets(&mut candidates, &ctx);
         let mut codes = Vec::new();
         for (c, set) in candidates.iter_mut().zip(sets) {
