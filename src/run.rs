@@ -799,27 +799,34 @@ fn prelint_kubernetes(
     let lint_ctx = lint_context(&c.path, &c.settings, ctx);
     // What it will hold: the text, its line index, and findings (about one per 1 KB of YAML
     // in the corpus).
-    if !kept.take(text.len() * 3 / 2) {
-        let source = SourceFile::new(c.display.clone(), text);
-        let facts = in_engine(|| lang::kubernetes::facts_only(&source, &lint_ctx)).ok();
-        if from_detection && !bom {
-            // Back where detection kept it, for the second pass.
-            c.content = Arc::try_unwrap(source.text).ok();
-        }
-        return (facts.unwrap_or_default(), None);
-    }
+    let keep = kept.take(text.len() * 3 / 2);
     let source = SourceFile::new(c.display.clone(), text);
-    match in_engine(|| lang::prelint(FileType::Kubernetes, &source, &lint_ctx)) {
-        Ok((output, facts)) => {
+    let (facts, output) = if keep {
+        match in_engine(|| lang::prelint(FileType::Kubernetes, &source, &lint_ctx)) {
+            Ok((output, facts)) => (facts.unwrap_or_default(), Some(output)),
+            Err(_) => Default::default(),
+        }
+    } else {
+        let facts = in_engine(|| lang::kubernetes::facts_only(&source, &lint_ctx));
+        (facts.unwrap_or_default(), None)
+    };
+    match output {
+        Some(output) => {
             let prelinted = Prelinted {
                 source,
                 bom,
                 invalid,
                 output,
             };
-            (facts.unwrap_or_default(), Some(Box::new(prelinted)))
+            (facts, Some(Box::new(prelinted)))
         }
-        Err(_) => Default::default(),
+        None => {
+            // The second pass lints it again: from the text detection kept, if it did.
+            if from_detection && !bom {
+                c.content = Arc::try_unwrap(source.text).ok();
+            }
+            (facts, None)
+        }
     }
 }
 
