@@ -175,7 +175,7 @@ impl Node {
             return Some(&e.value);
         }
         let merge = entries.iter().find(|e| {
-            e.key.as_str() == Some("<<")
+            e.key.is_key("<<")
                 && matches!(&e.key.kind, Kind::Scalar(s) if s.style == ScalarStyle::Plain)
         })?;
         match &merge.value.kind {
