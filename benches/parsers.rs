@@ -9,20 +9,6 @@ use opslint::source::SourceFile;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
     (0..runs)
         .map(|_| {
@@ -64,8 +50,7 @@ fn main() {
         args.iter().map(PathBuf::from).collect()
     };
     for dir in dirs.iter().filter(|d| d.is_dir()) {
-        let mut paths = Vec::new();
-        files(dir, &mut paths);
+        let paths = opslint::discover::walk(dir);
         let mut by_type: Vec<(FileType, String)> = Vec::new();
         for p in paths {
             let Ok(text) = std::fs::read_to_string(&p) else {

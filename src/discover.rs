@@ -167,7 +167,7 @@ pub fn discover(
 
 /// The files under `dir`, with the parallel walker: .gitignore honoured like git does, even
 /// outside a repository; dotfiles kept, `.git` skipped. Unordered.
-fn walk(dir: &Path) -> Vec<PathBuf> {
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let found = Mutex::new(Vec::new());
     ignore::WalkBuilder::new(dir)
         .hidden(false)

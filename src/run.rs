@@ -902,18 +902,14 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
             None => "binary file (a NUL byte in the first 8 KiB)".into(),
         });
     }
-    let (bom, body) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        Some(rest) => (true, rest.to_vec()),
-        None => (false, bytes),
-    };
-    match String::from_utf8(body) {
-        Ok(text) => Decoded::Text {
-            text,
-            bom,
-            invalid: None,
-        },
+    match String::from_utf8(bytes) {
+        Ok(text) => utf8_text(text),
         Err(e) => {
             let bytes = e.into_bytes();
+            let (bom, bytes) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+                Some(rest) => (true, rest),
+                None => (false, &bytes[..]),
+            };
             let mut text = String::with_capacity(bytes.len());
             let mut first = None;
             let mut count = 0usize;
@@ -933,6 +929,19 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
                 invalid: first.map(|f| (f, count)),
             }
         }
+    }
+}
+
+/// Valid UTF-8: only a BOM to strip.
+fn utf8_text(mut text: String) -> Decoded {
+    let bom = text.starts_with('\u{FEFF}');
+    if bom {
+        text.drain(..'\u{FEFF}'.len_utf8());
+    }
+    Decoded::Text {
+        text,
+        bom,
+        invalid: None,
     }
 }
 
@@ -976,18 +985,8 @@ fn human_size(bytes: u64) -> String {
 fn read_candidate(c: &Candidate, content: Option<String>) -> Decoded {
     let max_size = c.settings.max_size.min(u64::from(u32::MAX) - 1);
     match content {
-        Some(mut text) if text.len() as u64 <= max_size => {
-            // Detection read it whole and found UTF-8 without NUL: only a BOM to strip.
-            let bom = text.starts_with('\u{FEFF}');
-            if bom {
-                text.drain(..'\u{FEFF}'.len_utf8());
-            }
-            Decoded::Text {
-                text,
-                bom,
-                invalid: None,
-            }
-        }
+        // Detection read it whole and found UTF-8 without NUL.
+        Some(text) if text.len() as u64 <= max_size => utf8_text(text),
         _ => read_path(&c.path, c.settings.max_size),
     }
 }
@@ -1461,6 +1460,15 @@ mod tests {
             Decoded::Text { text, bom, invalid } => {
                 assert_eq!(text, "FROM a\n");
                 assert!(bom && invalid.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+        // A BOM, then a bad byte: the BOM is stripped, the bad byte counted from after it.
+        match decode(b"\xEF\xBB\xBFa\xE9b\n".to_vec()) {
+            Decoded::Text { text, bom, invalid } => {
+                assert_eq!(text, "a?b\n");
+                assert!(bom);
+                assert_eq!(invalid, Some((1..2, 1)));
             }
             other => panic!("{other:?}"),
         }

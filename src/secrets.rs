@@ -1076,8 +1076,8 @@ enum Keywords {
 }
 
 impl Keywords {
-    fn build(keywords: &[String]) -> Option<Keywords> {
-        Some(if MANY_FILES.load(std::sync::atomic::Ordering::Relaxed) {
+    fn build(keywords: &[String], dfa: bool) -> Option<Keywords> {
+        Some(if dfa {
             Keywords::Dfa(
                 dfa::DFA::builder()
                     .ascii_case_insensitive(true)
@@ -1214,7 +1214,10 @@ fn table() -> &'static Table {
         add_keyword("://", n + 1, &mut keywords);
         Table {
             patterns,
-            keywords: Keywords::build(&keywords),
+            keywords: Keywords::build(
+                &keywords,
+                MANY_FILES.load(std::sync::atomic::Ordering::Relaxed),
+            ),
             keyword_patterns,
             private_key: Regex::new(
                 r"-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----([\s\S]*?)-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----",
@@ -1314,32 +1317,13 @@ mod tests {
             .match_kind(MatchKind::Standard)
             .build(&words)
             .unwrap();
-        let automata = [
-            Keywords::Dfa(
-                dfa::DFA::builder()
-                    .ascii_case_insensitive(true)
-                    .build(&words)
-                    .unwrap(),
-            ),
-            Keywords::Nfa(
-                nfa::contiguous::NFA::builder()
-                    .ascii_case_insensitive(true)
-                    .build(&words)
-                    .unwrap(),
-            ),
-        ];
-        let mut folders = vec![root.join("kubernetes"), root.join("nginx")];
+        let automata = [true, false].map(|dfa| Keywords::build(&words, dfa).unwrap());
         let mut files = 0;
-        while let Some(folder) = folders.pop() {
-            let Ok(entries) = std::fs::read_dir(&folder) else {
+        for folder in ["kubernetes", "nginx"].map(|f| root.join(f)) {
+            if !folder.is_dir() {
                 continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    folders.push(path);
-                    continue;
-                }
+            }
+            for path in crate::discover::walk(&folder) {
                 let Ok(text) = std::fs::read(&path) else {
                     continue;
                 };
@@ -1364,17 +1348,7 @@ mod tests {
             .iter()
             .map(|w| w.to_string())
             .collect();
-        let dfa = dfa::DFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&words)
-            .unwrap();
-        let nfa = nfa::contiguous::NFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&words)
-            .unwrap();
-        let automata = [Keywords::Dfa(dfa), Keywords::Nfa(nfa)];
+        let automata = [true, false].map(|dfa| Keywords::build(&words, dfa).unwrap());
         // Short texts are walked once; long ones in quarters, whose boundaries every place
         // of a keyword crosses here.
         for len in [12, 255, 256, 257, 1003] {

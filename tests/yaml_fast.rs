@@ -28,20 +28,12 @@ fn same_tree(name: &str, text: &str) -> bool {
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if matches!(
+    out.extend(opslint::discover::walk(dir).into_iter().filter(|p| {
+        matches!(
             p.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml" | "json")
-        ) {
-            out.push(p);
-        }
-    }
+        )
+    }));
 }
 
 #[test]
